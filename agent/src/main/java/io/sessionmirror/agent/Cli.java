@@ -1,0 +1,136 @@
+package io.sessionmirror.agent;
+
+import io.sessionmirror.agent.config.ConfigException;
+import io.sessionmirror.agent.config.MirrorConfig;
+import io.sessionmirror.agent.config.NodeAddress;
+import io.sessionmirror.agent.config.Option;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/** The command line: {@code java -jar session-mirror-agent.jar <command>}. */
+public final class Cli {
+
+    private Cli() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err));
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        String command = args.length == 0 ? "help" : args[0];
+        switch (command) {
+            case "help":
+            case "--help":
+            case "-h":
+                out.print(usage());
+                return 0;
+            case "version":
+            case "--version":
+                out.println("Session Mirror " + AgentInstaller.version());
+                return 0;
+            case "check":
+                if (args.length > 1 && (args[1].equals("--help") || args[1].equals("-h"))) {
+                    out.print(checkUsage());
+                    return 0;
+                }
+                return check(args.length > 1 ? args[1] : "", out, err);
+            default:
+                err.println("session-mirror: unknown command '" + command + "'; commands: help, version, check");
+                return 2;
+        }
+    }
+
+    private static String usage() {
+        return "Session Mirror " + AgentInstaller.version() + ": mirrors servlet sessions to Memcached.\n\n"
+                + "As an agent (the usual way):\n"
+                + "  java -javaagent:/path/session-mirror-agent.jar=nodes=mc1:11211,mc2:11211 ...\n\n"
+                + "Commands:\n"
+                + "  java -jar session-mirror-agent.jar check <options>   check options and reach each Memcached node\n"
+                + "  java -jar session-mirror-agent.jar version           print the version\n"
+                + "  java -jar session-mirror-agent.jar help              this text\n\n"
+                + "Options (key=value, separated by commas; see docs/configuration.md):\n"
+                + optionList();
+    }
+
+    private static String checkUsage() {
+        return "Usage: java -jar session-mirror-agent.jar check <options>\n\n"
+                + "Checks an options string exactly as -javaagent would (together with -Dsessionmirror.*,\n"
+                + "SESSIONMIRROR_* and the config file), prints the effective settings and where each came from,\n"
+                + "then tries each Memcached node. Exit status 0 when all is well, 1 when a node does not answer,\n"
+                + "2 when the options are invalid.\n\n"
+                + "Example:\n"
+                + "  java -jar session-mirror-agent.jar check nodes=10.0.0.5:11211,10.0.0.6:11211,write=sync\n";
+    }
+
+    private static String optionList() {
+        StringBuilder b = new StringBuilder();
+        for (Option o : Option.values()) {
+            b.append(String.format("  %-11s %s%s%n", o.key(), o.accepted(),
+                    o.defaultValue() == null ? "" : " (default " + o.defaultValue() + ")"));
+        }
+        return b.toString();
+    }
+
+    private static int check(String options, PrintStream out, PrintStream err) {
+        MirrorConfig config;
+        try {
+            config = MirrorConfig.load(options);
+        } catch (ConfigException e) {
+            err.println(e.getMessage());
+            return 2;
+        }
+        out.println("Options are valid. Effective settings:");
+        for (Option o : Option.values()) {
+            String value;
+            switch (o) {
+                case NODES: value = config.nodes().toString(); break;
+                case ENABLED: value = String.valueOf(config.enabled()); break;
+                case WRITE: value = config.writeMode().name().toLowerCase(); break;
+                case SERIALIZER: value = config.serializer().name().toLowerCase(); break;
+                case PREFIX: value = config.prefix(); break;
+                case TIMEOUT: value = config.timeoutMillis() + " ms"; break;
+                case QUEUE: value = String.valueOf(config.queueCapacity()); break;
+                case LOG: value = config.logLevel(); break;
+                default: value = config.sourceOf(o) == null ? "-" : "set"; break;
+            }
+            String source = config.sourceOf(o);
+            out.printf("  %-11s %-30s (%s)%n", o.key(), value, source == null ? "not set" : source);
+        }
+        int failures = 0;
+        for (NodeAddress node : config.nodes()) {
+            String answer = ping(node, Math.max(config.timeoutMillis(), 1000));
+            out.println("  memcached " + node + ": " + answer);
+            if (!answer.startsWith("VERSION")) {
+                failures++;
+            }
+        }
+        return failures == 0 ? 0 : 1;
+    }
+
+    /** Asks a node for its version over the text protocol. */
+    static String ping(NodeAddress node, int timeoutMillis) {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress(node.host(), node.port()), timeoutMillis);
+            s.setSoTimeout(timeoutMillis);
+            OutputStream o = s.getOutputStream();
+            o.write("version\r\n".getBytes(StandardCharsets.US_ASCII));
+            o.flush();
+            InputStream in = s.getInputStream();
+            StringBuilder line = new StringBuilder();
+            int c;
+            while ((c = in.read()) >= 0 && c != '\n') {
+                if (c != '\r') {
+                    line.append((char) c);
+                }
+            }
+            return line.length() == 0 ? "no answer" : line.toString();
+        } catch (Exception e) {
+            return "not reachable (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")";
+        }
+    }
+}

@@ -1,0 +1,275 @@
+package io.sessionmirror.agent.config;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+/**
+ * The agent's settings, merged from every source. Precedence, highest first: the {@code -javaagent}
+ * options string, {@code -Dsessionmirror.<key>} system properties, {@code SESSIONMIRROR_<KEY>}
+ * environment variables, the properties file named by {@code config}, the defaults. Any unknown key or
+ * malformed value, from any source, is a {@link ConfigException} with a one-line message, so a
+ * misconfiguration surfaces at deploy time rather than at failover time.
+ */
+public final class MirrorConfig {
+
+    public enum WriteMode { ASYNC, SYNC }
+
+    public enum Serializer { FST, JAVA }
+
+    private final Map<Option, String> values;
+    private final Map<Option, String> sources;
+    private final List<NodeAddress> nodes;
+
+    private MirrorConfig(Map<Option, String> values, Map<Option, String> sources) {
+        this.values = values;
+        this.sources = sources;
+        this.nodes = parseNodes();
+        validate();
+    }
+
+    /** Loads from the real process environment. */
+    public static MirrorConfig load(String agentOptions) {
+        return load(agentOptions, System.getProperties(), System.getenv());
+    }
+
+    public static MirrorConfig load(String agentOptions, Properties systemProperties, Map<String, String> env) {
+        Map<Option, String> values = new EnumMap<>(Option.class);
+        Map<Option, String> sources = new EnumMap<>(Option.class);
+
+        Map<String, String> fromOptions = OptionsParser.parse(agentOptions);
+        Map<String, String> fromProperties = new java.util.LinkedHashMap<>();
+        for (String name : systemProperties.stringPropertyNames()) {
+            if (name.startsWith("sessionmirror.")) {
+                fromProperties.put(name.substring("sessionmirror.".length()), systemProperties.getProperty(name));
+            }
+        }
+        Map<String, String> fromEnv = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            if (e.getKey().startsWith("SESSIONMIRROR_")) {
+                fromEnv.put(e.getKey(), e.getValue());
+            }
+        }
+
+        // The config file is itself configurable from the three higher sources.
+        String configPath = first(fromOptions.get("config"), fromProperties.get("config"),
+                fromEnv.get(Option.CONFIG.environmentVariable()));
+        Map<String, String> fromFile = configPath == null ? Collections.emptyMap() : readFile(configPath.trim());
+
+        // Lowest precedence first, so higher sources overwrite.
+        apply(values, sources, fromFile, "config file " + configPath, false);
+        applyEnv(values, sources, fromEnv);
+        apply(values, sources, fromProperties, "system property -Dsessionmirror.", true);
+        apply(values, sources, fromOptions, OptionsParser.SOURCE, false);
+        for (Option o : Option.values()) {
+            if (!values.containsKey(o) && o.defaultValue() != null) {
+                values.put(o, o.defaultValue());
+                sources.put(o, "default");
+            }
+        }
+        return new MirrorConfig(values, sources);
+    }
+
+    private static String first(String... candidates) {
+        for (String c : candidates) {
+            if (c != null && !c.trim().isEmpty()) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    private static Map<String, String> readFile(String path) {
+        Path p = Paths.get(path);
+        Properties props = new Properties();
+        try (InputStream in = Files.newInputStream(p)) {
+            props.load(in);
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException("session-mirror: invalid value '" + path + "' for option 'config': cannot read it ("
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())
+                    + "); expected " + Option.CONFIG.accepted());
+        }
+        Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String name : props.stringPropertyNames()) {
+            String key = name.startsWith("sessionmirror.") ? name.substring("sessionmirror.".length()) : name;
+            if ("config".equals(key)) {
+                throw new ConfigException("session-mirror: option 'config' in config file " + path
+                        + " is not allowed; a config file cannot name another one");
+            }
+            out.put(key, props.getProperty(name));
+        }
+        return out;
+    }
+
+    private static void apply(Map<Option, String> values, Map<Option, String> sources, Map<String, String> raw,
+                              String source, boolean sourceTakesKey) {
+        for (Map.Entry<String, String> e : raw.entrySet()) {
+            String where = sourceTakesKey ? source + e.getKey() : source;
+            Option o = Option.forKey(e.getKey());
+            if (o == null) {
+                throw unknown(e.getKey(), where);
+            }
+            values.put(o, e.getValue().trim());
+            sources.put(o, where);
+        }
+    }
+
+    private static void applyEnv(Map<Option, String> values, Map<Option, String> sources, Map<String, String> env) {
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            Option match = null;
+            for (Option o : Option.values()) {
+                if (o.environmentVariable().equals(e.getKey())) {
+                    match = o;
+                }
+            }
+            String where = "environment variable " + e.getKey();
+            if (match == null) {
+                String key = e.getKey().substring("SESSIONMIRROR_".length()).toLowerCase(Locale.ROOT).replace('_', '.');
+                throw unknown(key, where);
+            }
+            values.put(match, e.getValue().trim());
+            sources.put(match, where);
+        }
+    }
+
+    private static ConfigException unknown(String key, String where) {
+        String suggestion = Option.closest(key);
+        return new ConfigException("session-mirror: unknown option '" + key + "' in " + where
+                + (suggestion == null ? "" : " (did you mean '" + suggestion + "'?)")
+                + "; known options: " + Option.knownKeys());
+    }
+
+    private ConfigException invalid(Option o, String extra) {
+        return new ConfigException("session-mirror: invalid value '" + values.get(o) + "' for option '" + o.key()
+                + "' in " + sources.get(o) + (extra == null ? "" : " (" + extra + ")") + "; expected " + o.accepted());
+    }
+
+    private List<NodeAddress> parseNodes() {
+        String raw = values.get(Option.NODES);
+        if (raw == null) {
+            return Collections.emptyList();
+        }
+        Set<NodeAddress> out = new LinkedHashSet<>();
+        for (String part : raw.split(",", -1)) {
+            if (part.trim().isEmpty()) {
+                continue;
+            }
+            NodeAddress a = NodeAddress.parse(part);
+            if (a == null) {
+                throw invalid(Option.NODES, "'" + part.trim() + "' is not host:port");
+            }
+            out.add(a);
+        }
+        return Collections.unmodifiableList(new ArrayList<>(out));
+    }
+
+    private void validate() {
+        boolean enabled = bool(Option.ENABLED);
+        if (enabled && nodes.isEmpty()) {
+            if (values.containsKey(Option.NODES)) {
+                throw invalid(Option.NODES, "no node given");
+            }
+            throw new ConfigException("session-mirror: option 'nodes' is required, e.g. -javaagent:session-mirror-agent.jar"
+                    + "=nodes=127.0.0.1:11211 (or -Dsessionmirror.nodes, SESSIONMIRROR_NODES, or enabled=false)");
+        }
+        choice(Option.WRITE, "async", "sync");
+        choice(Option.SERIALIZER, "fst", "java");
+        choice(Option.LOG, "off", "error", "warn", "info", "debug", "trace");
+        if (!get(Option.PREFIX).matches("[A-Za-z0-9_.-]{1,32}")) {
+            throw invalid(Option.PREFIX, null);
+        }
+        integer(Option.TIMEOUT, 10, 60_000);
+        integer(Option.QUEUE, 1, 1_000_000);
+    }
+
+    private String get(Option o) {
+        return values.get(o);
+    }
+
+    private boolean bool(Option o) {
+        String v = get(o).toLowerCase(Locale.ROOT);
+        if (v.equals("true")) {
+            return true;
+        }
+        if (v.equals("false")) {
+            return false;
+        }
+        throw invalid(o, null);
+    }
+
+    private String choice(Option o, String... allowed) {
+        String v = get(o).toLowerCase(Locale.ROOT);
+        for (String a : allowed) {
+            if (a.equals(v)) {
+                return v;
+            }
+        }
+        throw invalid(o, null);
+    }
+
+    private int integer(Option o, int min, int max) {
+        String v = get(o);
+        if (!v.matches("[0-9]{1,9}")) {
+            throw invalid(o, null);
+        }
+        int n = Integer.parseInt(v);
+        if (n < min || n > max) {
+            throw invalid(o, "out of range");
+        }
+        return n;
+    }
+
+    public boolean enabled() {
+        return bool(Option.ENABLED);
+    }
+
+    public List<NodeAddress> nodes() {
+        return nodes;
+    }
+
+    public WriteMode writeMode() {
+        return WriteMode.valueOf(choice(Option.WRITE, "async", "sync").toUpperCase(Locale.ROOT));
+    }
+
+    public Serializer serializer() {
+        return Serializer.valueOf(choice(Option.SERIALIZER, "fst", "java").toUpperCase(Locale.ROOT));
+    }
+
+    public String prefix() {
+        return get(Option.PREFIX);
+    }
+
+    public int timeoutMillis() {
+        return integer(Option.TIMEOUT, 10, 60_000);
+    }
+
+    public int queueCapacity() {
+        return integer(Option.QUEUE, 1, 1_000_000);
+    }
+
+    public String logLevel() {
+        return choice(Option.LOG, "off", "error", "warn", "info", "debug", "trace");
+    }
+
+    /** Where a key's effective value came from ("default", "-javaagent options", ...). */
+    public String sourceOf(Option o) {
+        return sources.get(o);
+    }
+
+    /** One line for the start-up log. */
+    public String describe() {
+        return "nodes=" + nodes + " write=" + get(Option.WRITE) + " serializer=" + get(Option.SERIALIZER)
+                + " prefix=" + prefix() + " timeout=" + timeoutMillis() + "ms queue=" + queueCapacity();
+    }
+}

@@ -1,0 +1,116 @@
+package io.sessionmirror.agent.config;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Every configuration key, with its default and what it accepts. docs/configuration.md describes the
+ * same list for people; {@code OptionTest} keeps the two in step.
+ */
+public enum Option {
+    NODES("nodes", null, "host:port[,host:port...]", true),
+    ENABLED("enabled", "true", "true or false", false),
+    WRITE("write", "async", "async or sync", false),
+    SERIALIZER("serializer", "fst", "fst or java", false),
+    PREFIX("prefix", "sm", "1 to 32 of the characters A-Z a-z 0-9 _ . -", false),
+    TIMEOUT("timeout", "1000", "a whole number of milliseconds from 10 to 60000", false),
+    QUEUE("queue", "10000", "a whole number of sessions from 1 to 1000000", false),
+    LOG("log", "info", "off, error, warn, info, debug or trace", false),
+    CONFIG("config", null, "the path of a readable properties file", false);
+
+    private final String key;
+    private final String defaultValue;
+    private final String accepted;
+    private final boolean list;
+
+    Option(String key, String defaultValue, String accepted, boolean list) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.accepted = accepted;
+        this.list = list;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    /** What a value must look like, for error messages. */
+    public String accepted() {
+        return accepted;
+    }
+
+    /** Whether a following segment without {@code =} continues this key's value. */
+    public boolean isList() {
+        return list;
+    }
+
+    /** The system property that sets this key. */
+    public String systemProperty() {
+        return "sessionmirror." + key;
+    }
+
+    /** The environment variable that sets this key. */
+    public String environmentVariable() {
+        return "SESSIONMIRROR_" + key.toUpperCase(Locale.ROOT).replace('.', '_');
+    }
+
+    public static Option forKey(String key) {
+        for (Option o : values()) {
+            if (o.key.equals(key)) {
+                return o;
+            }
+        }
+        return null;
+    }
+
+    public static String knownKeys() {
+        List<String> keys = new ArrayList<>();
+        for (Option o : values()) {
+            keys.add(o.key);
+        }
+        return String.join(", ", keys);
+    }
+
+    /** The known key closest to a misspelt one, or null when none is close. */
+    static String closest(String key) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (Option o : values()) {
+            int d = distance(key.toLowerCase(Locale.ROOT), o.key);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = o.key;
+            }
+        }
+        return bestDistance <= Math.max(1, key.length() / 3) ? best : null;
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    static List<Option> all() {
+        return Arrays.asList(values());
+    }
+}

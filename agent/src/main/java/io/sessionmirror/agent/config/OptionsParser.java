@@ -1,0 +1,56 @@
+package io.sessionmirror.agent.config;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Splits the {@code -javaagent} options string into raw key/value pairs. Pairs are separated by
+ * {@code ,} (or {@code ;}); a segment without {@code =} continues the list value of the key before it,
+ * so {@code nodes=a:11211,b:11211,write=sync} gives {@code nodes=a:11211,b:11211} and {@code write=sync}.
+ * Values are checked later by {@link MirrorConfig}; here only the shape is.
+ */
+public final class OptionsParser {
+
+    public static final String SOURCE = "-javaagent options";
+
+    private OptionsParser() {
+    }
+
+    public static Map<String, String> parse(String options) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (options == null || options.trim().isEmpty()) {
+            return out;
+        }
+        String lastKey = null;
+        for (String raw : options.split("[,;]", -1)) {
+            String segment = raw.trim();
+            if (segment.isEmpty()) {
+                continue; // tolerate "a=b,,c=d" and a trailing separator
+            }
+            int eq = segment.indexOf('=');
+            if (eq < 0) {
+                Option previous = lastKey == null ? null : Option.forKey(lastKey);
+                if (previous == null || !previous.isList()) {
+                    throw new ConfigException("session-mirror: option segment '" + segment + "' in " + SOURCE
+                            + " is not key=value" + (lastKey == null ? "" : " and '" + lastKey + "' takes one value")
+                            + "; write key=value pairs separated by commas, e.g. nodes=host1:11211,host2:11211,write=sync");
+                }
+                out.put(lastKey, out.get(lastKey) + "," + segment);
+                continue;
+            }
+            String key = segment.substring(0, eq).trim();
+            String value = segment.substring(eq + 1).trim();
+            if (key.isEmpty()) {
+                throw new ConfigException("session-mirror: option segment '" + segment + "' in " + SOURCE
+                        + " has no key before '='; known options: " + Option.knownKeys());
+            }
+            if (out.containsKey(key)) {
+                throw new ConfigException("session-mirror: option '" + key + "' is given twice in " + SOURCE
+                        + "; give it once (list values continue after commas, e.g. nodes=a:11211,b:11211)");
+            }
+            out.put(key, value);
+            lastKey = key;
+        }
+        return out;
+    }
+}

@@ -1,0 +1,31 @@
+package io.sessionmirror.agent.core;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** What the agent remembers about one live session; kept in a weak side table, never in the session. */
+final class SessionState {
+
+    /** An attribute was set or removed since the last end of request. */
+    final AtomicBoolean changed = new AtomicBoolean();
+    /** A mutable attribute value was handed to the application since the last end of request. */
+    final AtomicBoolean mutableRead = new AtomicBoolean();
+
+    /** Change hash of what was last queued or written; 0 means "must be written". */
+    volatile long lastHash;
+    /** Write id of the stored copy this server last wrote or loaded. */
+    volatile long knownWriteId;
+    /** When the stored copy's expiry was last extended (write or touch), epoch millis. */
+    volatile long lastRefresh;
+
+    /** The key for the id it was computed from, cached: ids rarely change. */
+    private volatile String keyFor;
+    private volatile String key;
+
+    String key(SessionKeys keys, WebApp app, String id) {
+        if (!id.equals(keyFor)) {
+            key = keys.key(app.namespace(), id);
+            keyFor = id;
+        }
+        return key;
+    }
+}

@@ -1,0 +1,324 @@
+package io.sessionmirror.agent.tomcat;
+
+import io.sessionmirror.agent.core.ContainerAdapter;
+import io.sessionmirror.agent.core.SessionData;
+import io.sessionmirror.agent.core.SessionKeys;
+import io.sessionmirror.agent.core.WeakIdentityTable;
+import io.sessionmirror.agent.core.WebApp;
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.security.Principal;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Tomcat 9.0, 10.1 and 11.0 seen through {@link ContainerAdapter}. Server classes are reached by
+ * reflection (the agent's class loader cannot see them); the members used are the same in all three
+ * lines. Only Tomcat's own in-memory managers ({@code StandardManager}, {@code PersistentManager})
+ * are mirrored: a cluster manager or another session manager configured by the user is left alone.
+ */
+final class TomcatAdapter implements ContainerAdapter {
+
+    private static final String STANDARD_SESSION = "org.apache.catalina.session.StandardSession";
+    private static final String[] SUPPORTED_MANAGERS = {
+        "org.apache.catalina.session.StandardManager", "org.apache.catalina.session.PersistentManagerBase"};
+    private static final String REQUEST = "org.apache.catalina.connector.Request";
+
+    private final SessionKeys keys;
+    private final WeakIdentityTable<Object, WebApp> webApps = new WeakIdentityTable<>();
+
+    private final ClassValue<Session> sessionTypes = new ClassValue<Session>() {
+        @Override
+        protected Session computeValue(Class<?> type) {
+            Class<?> standard = ancestor(type, STANDARD_SESSION);
+            return standard == null ? null : new Session(standard);
+        }
+    };
+    private final ClassValue<Boolean> supportedManagers = new ClassValue<Boolean>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            for (String name : SUPPORTED_MANAGERS) {
+                if (ancestor(type, name) != null) {
+                    return Boolean.TRUE;
+                }
+            }
+            return Boolean.FALSE;
+        }
+    };
+    private final ClassValue<Field> requestSessionFields = new ClassValue<Field>() {
+        @Override
+        protected Field computeValue(Class<?> type) {
+            Class<?> request = ancestor(type, REQUEST);
+            return request == null ? null : field(request, "session");
+        }
+    };
+    private final ClassValue<Map<String, Method>> methods = new ClassValue<Map<String, Method>>() {
+        @Override
+        protected Map<String, Method> computeValue(Class<?> type) {
+            return new java.util.concurrent.ConcurrentHashMap<>();
+        }
+    };
+
+    TomcatAdapter(SessionKeys keys) {
+        this.keys = keys;
+    }
+
+    @Override
+    public String serverName() {
+        return "Tomcat";
+    }
+
+    // ---------------------------------------------------------------- web apps
+
+    @Override
+    public WebApp webAppOfManager(Object manager) {
+        if (manager == null || !supportedManagers.get(manager.getClass())) {
+            return null;
+        }
+        try {
+            Object context = call(manager, "getContext");
+            if (context == null) {
+                return null;
+            }
+            ClassLoader loader = classLoaderOf(context);
+            WebApp app = webApps.get(manager);
+            if (app == null || !app.hasLoader(loader)) { // a reloaded context gets a new class loader
+                app = describe(context, loader);
+                webApps.put(manager, app);
+            }
+            return app;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private WebApp describe(Object context, ClassLoader loader) throws ReflectiveOperationException {
+        String path = (String) call(context, "getPath");
+        Object host = call(context, "getParent");
+        String hostName = host == null ? null : (String) call(host, "getName");
+        Object engine = host == null ? null : call(host, "getParent");
+        String defaultHost = engine == null ? null : (String) call(engine, "getDefaultHost");
+        // The default host maps to the same key part on every server, so servers of different kinds agree.
+        String keyHost = hostName == null || hostName.equalsIgnoreCase(defaultHost) ? SessionKeys.DEFAULT_HOST : hostName;
+        String display = "Tomcat web app '" + (path == null || path.isEmpty() ? "/" : path) + "'"
+                + (hostName == null ? "" : " on host " + hostName);
+        return new WebApp(keys.namespace(keyHost, path), display, loader);
+    }
+
+    private ClassLoader classLoaderOf(Object context) throws ReflectiveOperationException {
+        Object loader = call(context, "getLoader");
+        ClassLoader cl = loader == null ? null : (ClassLoader) call(loader, "getClassLoader");
+        return cl != null ? cl : context.getClass().getClassLoader();
+    }
+
+    @Override
+    public WebApp webAppOfSession(Object session) {
+        Session s = sessionTypes.get(session.getClass());
+        if (s == null) {
+            return null;
+        }
+        try {
+            return webAppOfManager(s.manager.get(session));
+        } catch (IllegalAccessException e) {
+            return null;
+        }
+    }
+
+    // ---------------------------------------------------------------- sessions
+
+    @Override
+    public String sessionId(Object session) {
+        Session s = sessionTypes.get(session.getClass());
+        try {
+            return s == null ? null : (String) s.id.get(session);
+        } catch (IllegalAccessException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public int maxInactiveSeconds(Object session) {
+        try {
+            return (Integer) call(session, "getMaxInactiveInterval");
+        } catch (ReflectiveOperationException e) {
+            return 0;
+        }
+    }
+
+    @Override
+    public SessionData snapshot(Object session) {
+        Session s = sessionTypes.get(session.getClass());
+        if (s == null) {
+            return null;
+        }
+        try {
+            if (!(Boolean) s.isValid.get(session)) {
+                return null;
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> attributes = new HashMap<>((Map<String, Object>) s.attributes.get(session));
+            return new SessionData((String) s.id.get(session), (Long) call(session, "getCreationTimeInternal"),
+                    (Integer) call(session, "getMaxInactiveInterval"), (String) s.authType.get(session),
+                    (Principal) s.principal.get(session), attributes);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read Tomcat session: " + e, e);
+        }
+    }
+
+    @Override
+    public Object findLocal(Object manager, String id) throws Exception {
+        return call(manager, "findSession", new Class<?>[] {String.class}, id);
+    }
+
+    @Override
+    public Object restore(Object manager, String id, SessionData data) throws Exception {
+        Object session = call(manager, "createEmptySession");
+        call(session, "setNew", new Class<?>[] {boolean.class}, false);
+        call(session, "setValid", new Class<?>[] {boolean.class}, true);
+        call(session, "setCreationTime", new Class<?>[] {long.class}, data.creationTime());
+        call(session, "setMaxInactiveInterval", new Class<?>[] {int.class}, data.maxInactiveSeconds());
+        if (data.authType() != null) {
+            call(session, "setAuthType", new Class<?>[] {String.class}, data.authType());
+        }
+        if (data.principal() != null) {
+            call(session, "setPrincipal", new Class<?>[] {Principal.class}, data.principal());
+        }
+        for (Map.Entry<String, Object> e : data.attributes().entrySet()) {
+            // notify=false: no valueBound, no attribute-added events; the attributes were always there.
+            call(session, "setAttribute", new Class<?>[] {String.class, Object.class, boolean.class},
+                    e.getKey(), e.getValue(), false);
+        }
+        // notify=false: registers the session with the manager without session-created events.
+        call(session, "setId", new Class<?>[] {String.class, boolean.class}, id, false);
+        call(session, "activate"); // HttpSessionActivationListener.sessionDidActivate
+        call(session, "access"); // setCreationTime reset the access times: make it current
+        call(session, "endAccess");
+        return session;
+    }
+
+    @Override
+    public Object sessionOfRequest(Object request) {
+        Field f = requestSessionFields.get(request.getClass());
+        try {
+            Object session = f == null ? null : f.get(request);
+            if (session == null) {
+                return null;
+            }
+            Session s = sessionTypes.get(session.getClass());
+            return s != null && (Boolean) s.isValid.get(session) ? session : null;
+        } catch (IllegalAccessException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public DestroyCause destroyCause(Object session) {
+        Session s = sessionTypes.get(session.getClass());
+        if (s == null) {
+            return DestroyCause.IGNORE;
+        }
+        try {
+            if ((Boolean) s.expiring.get(session) || !(Boolean) s.isValid.get(session)) {
+                return DestroyCause.IGNORE; // expire() runs more than once; act on the first
+            }
+            Object manager = s.manager.get(session);
+            if (manager == null || !supportedManagers.get(manager.getClass())) {
+                return DestroyCause.IGNORE;
+            }
+            Object state = call(manager, "getState");
+            if (!(Boolean) call(state, "isAvailable")) {
+                return DestroyCause.SHUTDOWN; // the manager is stopping: server or web app shutdown
+            }
+            int maxInactive = (Integer) call(session, "getMaxInactiveInterval");
+            long idle = (Long) call(session, "getIdleTimeInternal");
+            return maxInactive > 0 && idle >= maxInactive * 1000L ? DestroyCause.TIMED_OUT : DestroyCause.INVALIDATED;
+        } catch (ReflectiveOperationException e) {
+            return DestroyCause.IGNORE;
+        }
+    }
+
+    // ---------------------------------------------------------------- reflection
+
+    /** The fields of StandardSession the adapter reads directly (no getter, or one with side effects). */
+    private static final class Session {
+        final Field attributes;
+        final Field isValid;
+        final Field expiring;
+        final Field principal;
+        final Field authType;
+        final Field manager;
+        final Field id;
+
+        Session(Class<?> standardSession) {
+            attributes = field(standardSession, "attributes");
+            isValid = field(standardSession, "isValid");
+            expiring = field(standardSession, "expiring");
+            principal = field(standardSession, "principal");
+            authType = field(standardSession, "authType");
+            manager = field(standardSession, "manager");
+            id = field(standardSession, "id");
+        }
+    }
+
+    static Class<?> ancestor(Class<?> type, String name) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            if (c.getName().equals(name)) {
+                return c;
+            }
+        }
+        return null;
+    }
+
+    static Field field(Class<?> type, String name) {
+        try {
+            Field f = type.getDeclaredField(name);
+            f.setAccessible(true);
+            return f;
+        } catch (NoSuchFieldException e) {
+            throw new IllegalStateException("this Tomcat has no field " + type.getName() + "." + name, e);
+        }
+    }
+
+    private Object call(Object target, String name) throws ReflectiveOperationException {
+        return call(target, name, new Class<?>[0]);
+    }
+
+    private Object call(Object target, String name, Class<?>[] types, Object... args) throws ReflectiveOperationException {
+        Class<?> type = target.getClass();
+        Map<String, Method> byName = methods.get(type);
+        String cacheKey = types.length == 0 ? name : name + '/' + types.length;
+        Method m = byName.get(cacheKey);
+        if (m == null) {
+            m = findMethod(type, name, types);
+            byName.put(cacheKey, m);
+        }
+        try {
+            return m.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            Throwable c = e.getCause();
+            if (c instanceof RuntimeException) {
+                throw (RuntimeException) c;
+            }
+            if (c instanceof Error) {
+                throw (Error) c;
+            }
+            throw e;
+        }
+    }
+
+    private static Method findMethod(Class<?> type, String name, Class<?>[] types) throws NoSuchMethodException {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            try {
+                Method m = c.getDeclaredMethod(name, types);
+                m.setAccessible(true);
+                return m;
+            } catch (NoSuchMethodException ignored) {
+                // look further up
+            }
+        }
+        Method m = type.getMethod(name, types); // interface default methods
+        m.setAccessible(true);
+        return m;
+    }
+}

@@ -1,0 +1,135 @@
+package io.sessionmirror.bootstrap;
+
+/**
+ * The static entry points that advice inlined into server classes calls. Every server family gets a
+ * slot; the agent installs one {@link MirrorHooks} per slot. Until a slot is installed (or after the
+ * agent is switched off) every call is a cheap no-op. No call lets a Throwable escape: the agent must
+ * never break a request.
+ */
+public final class MirrorBridge {
+
+    /** Number of server-family slots; advice refers to its slot by a compile-time constant. */
+    public static final int SLOTS = 8;
+
+    private static final MirrorHooks[] HOOKS = new MirrorHooks[SLOTS];
+
+    /**
+     * Set while the agent itself rebuilds a session, so the attribute and lifecycle events that the
+     * rebuild causes are not mistaken for application changes. Also guards lookups against re-entry.
+     */
+    private static final ThreadLocal<Boolean> BUSY = new ThreadLocal<>();
+
+    private MirrorBridge() {
+    }
+
+    public static synchronized void install(int slot, MirrorHooks hooks) {
+        HOOKS[slot] = hooks;
+    }
+
+    public static synchronized boolean isInstalled(int slot) {
+        return HOOKS[slot] != null;
+    }
+
+    /** Marks the current thread as doing agent work (restore or lookup); returns the previous state. */
+    public static boolean enterAgentWork() {
+        boolean was = BUSY.get() != null;
+        if (!was) {
+            BUSY.set(Boolean.TRUE);
+        }
+        return was;
+    }
+
+    public static void exitAgentWork(boolean previous) {
+        if (!previous) {
+            BUSY.remove();
+        }
+    }
+
+    public static boolean inAgentWork() {
+        return BUSY.get() != null;
+    }
+
+    public static Object sessionNotFound(int slot, Object manager, String id) {
+        MirrorHooks h = HOOKS[slot];
+        if (h == null || id == null || BUSY.get() != null) {
+            return null;
+        }
+        try {
+            return h.sessionNotFound(manager, id);
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    public static void attributeWritten(int slot, Object session, String name) {
+        MirrorHooks h = HOOKS[slot];
+        if (h == null || BUSY.get() != null) {
+            return;
+        }
+        try {
+            h.attributeWritten(session, name);
+        } catch (Throwable ignored) {
+            // never break the application
+        }
+    }
+
+    public static void attributeRead(int slot, Object session, Object value) {
+        MirrorHooks h = HOOKS[slot];
+        if (h == null || value == null) {
+            return;
+        }
+        try {
+            h.attributeRead(session, value);
+        } catch (Throwable ignored) {
+            // never break the application
+        }
+    }
+
+    public static void requestCompleting(int slot, Object request) {
+        MirrorHooks h = HOOKS[slot];
+        if (h == null) {
+            return;
+        }
+        try {
+            h.requestCompleting(request);
+        } catch (Throwable ignored) {
+            // never break the application
+        }
+    }
+
+    public static void sessionReleased(int slot, Object session) {
+        MirrorHooks h = HOOKS[slot];
+        if (h == null || BUSY.get() != null) {
+            return;
+        }
+        try {
+            h.sessionReleased(session);
+        } catch (Throwable ignored) {
+            // never break the application
+        }
+    }
+
+    public static void sessionDestroyed(int slot, Object session) {
+        MirrorHooks h = HOOKS[slot];
+        if (h == null || BUSY.get() != null) {
+            return;
+        }
+        try {
+            h.sessionDestroyed(session);
+        } catch (Throwable ignored) {
+            // never break the application
+        }
+    }
+
+    public static void sessionIdChanged(int slot, Object session, String oldId) {
+        MirrorHooks h = HOOKS[slot];
+        if (h == null || BUSY.get() != null) {
+            return;
+        }
+        try {
+            h.sessionIdChanged(session, oldId);
+        } catch (Throwable ignored) {
+            // never break the application
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.sessionmirror.bootstrap;
+
+/**
+ * What the agent does when instrumented server code reports a session event. Implemented inside the
+ * agent's own class loader; the boot class path only ever sees this interface, so it may use JDK
+ * types alone. Session, manager and request objects are passed as {@code Object}: the server's
+ * types are not visible from here.
+ */
+public interface MirrorHooks {
+
+    /** A manager found no local session for {@code id}; returns a session rebuilt from the store, or null. */
+    Object sessionNotFound(Object manager, String id);
+
+    /** An attribute was set or removed. */
+    void attributeWritten(Object session, String name);
+
+    /** An attribute was read; {@code value} is what the application got back. */
+    void attributeRead(Object session, Object value);
+
+    /** The server finished running the application for a request but has not completed the response yet. */
+    void requestCompleting(Object request);
+
+    /** A request released the session (the end of its use by that request). */
+    void sessionReleased(Object session);
+
+    /** The session is being invalidated, timed out, or torn down by a shutdown. */
+    void sessionDestroyed(Object session);
+
+    /** The session's id changed from {@code oldId}. */
+    void sessionIdChanged(Object session, String oldId);
+}

@@ -1,0 +1,91 @@
+package io.sessionmirror.demo.launcher;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.catalina.Context;
+import org.apache.catalina.startup.Tomcat;
+
+/**
+ * An ordinary embedded Tomcat, the way applications embed it: a port, some web apps, an optional
+ * jvmRoute. Works with tomcat-embed-core 9.0, 10.1 and 11.0 on the class path.
+ * <pre>
+ *   java -cp tomcat-launcher.jar:tomcat-embed-core.jar:... io.sessionmirror.demo.launcher.TomcatLauncher \
+ *        --port 8081 --app /shop=shop.war [--app /other=other.war] [--jvm-route a] [--base dir]
+ *        [--shared-session-cookie]
+ * </pre>
+ * {@code --shared-session-cookie} sets every web app's session cookie path to {@code /}, so one browser
+ * session id is used by all apps (Tomcat then reuses the id across contexts).
+ */
+public final class TomcatLauncher {
+
+    private TomcatLauncher() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = 8080;
+        String jvmRoute = null;
+        String base = null;
+        boolean sharedCookie = false;
+        List<String[]> apps = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--port":
+                    port = Integer.parseInt(args[++i]);
+                    break;
+                case "--app": {
+                    String spec = args[++i];
+                    int eq = spec.indexOf('=');
+                    if (eq < 0) {
+                        throw new IllegalArgumentException("--app takes /path=war-or-directory, got " + spec);
+                    }
+                    apps.add(new String[] {spec.substring(0, eq), spec.substring(eq + 1)});
+                    break;
+                }
+                case "--jvm-route":
+                    jvmRoute = args[++i];
+                    break;
+                case "--base":
+                    base = args[++i];
+                    break;
+                case "--shared-session-cookie":
+                    sharedCookie = true;
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        File baseDir = base == null ? Files.createTempDirectory("tomcat-").toFile() : new File(base);
+        File appBase = new File(baseDir, "webapps");
+        appBase.mkdirs();
+
+        Tomcat tomcat = new Tomcat();
+        tomcat.setBaseDir(baseDir.getAbsolutePath());
+        tomcat.setPort(port);
+        tomcat.getHost().setAppBase(appBase.getAbsolutePath());
+        tomcat.getConnector(); // creates the default HTTP connector
+        tomcat.setAddDefaultWebXmlToWebapp(false); // no JSP engine on this class path
+        if (jvmRoute != null) {
+            tomcat.getEngine().setJvmRoute(jvmRoute);
+        }
+        for (String[] app : apps) {
+            String path = "/".equals(app[0]) ? "" : app[0];
+            Context ctx = tomcat.addWebapp(path, new File(app[1]).getAbsolutePath());
+            if (sharedCookie) {
+                ctx.setSessionCookiePath("/");
+            }
+        }
+        tomcat.start();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                tomcat.stop();
+                tomcat.destroy();
+            } catch (Exception e) {
+                e.printStackTrace();
+            }
+        }, "tomcat-shutdown"));
+        System.out.println("Tomcat " + org.apache.catalina.util.ServerInfo.getServerNumber() + " listening on port " + port);
+        tomcat.getServer().await();
+    }
+}
