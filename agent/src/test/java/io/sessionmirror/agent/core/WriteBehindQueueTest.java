@@ -1,0 +1,92 @@
+package io.sessionmirror.agent.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class WriteBehindQueueTest {
+
+    private final List<String> done = new CopyOnWriteArrayList<>();
+    private final CountDownLatch gate = new CountDownLatch(1);
+    private WriteBehindQueue queue;
+
+    private class Op extends WriteBehindQueue.Task {
+        final String what;
+        final boolean isTouch;
+
+        Op(String key, String what, boolean isTouch) {
+            super(key);
+            this.what = what;
+            this.isTouch = isTouch;
+        }
+
+        @Override
+        protected boolean supersedes(WriteBehindQueue.Task older) {
+            return !isTouch || ((Op) older).isTouch;
+        }
+
+        @Override
+        protected void run() throws Exception {
+            if (what.equals("block")) {
+                gate.await(5, TimeUnit.SECONDS);
+            }
+            if (what.equals("boom")) {
+                throw new IllegalStateException("boom");
+            }
+            done.add(key + ":" + what);
+        }
+
+        @Override
+        protected void failed(String why) {
+            done.add(key + ":failed:" + why);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        gate.countDown();
+        queue.stop();
+    }
+
+    @Test
+    void newerWriteSupersedesPendingOneButTouchDoesNot() {
+        queue = new WriteBehindQueue(100);
+        assertTrue(queue.submit(new Op("blocker", "block", false)));
+        assertTrue(queue.submit(new Op("s1", "v1", false)));
+        assertTrue(queue.submit(new Op("s1", "v2", false)));
+        assertTrue(queue.submit(new Op("s1", "touch", true)));
+        assertTrue(queue.submit(new Op("s2", "touch", true)));
+        assertTrue(queue.submit(new Op("s2", "touch2", true)));
+        gate.countDown();
+        assertTrue(queue.flush(5000));
+        assertEquals(List.of("blocker:block", "s1:v2", "s2:touch2"), done);
+    }
+
+    @Test
+    void boundedAndReportsFailures() {
+        queue = new WriteBehindQueue(2);
+        assertTrue(queue.submit(new Op("blocker", "block", false)));
+        // The worker may or may not have taken the blocker yet: fill until refused.
+        int accepted = 0;
+        for (int i = 0; i < 5; i++) {
+            if (queue.submit(new Op("k" + i, "v", false))) {
+                accepted++;
+            }
+        }
+        assertTrue(accepted <= 2, "accepted " + accepted);
+        assertFalse(queue.submit(new Op("late", "v", false)));
+        gate.countDown();
+        assertTrue(queue.flush(5000));
+        assertTrue(queue.submit(new Op("x", "boom", false)));
+        assertTrue(queue.flush(5000));
+        assertTrue(done.contains("x:failed:boom"), done.toString());
+        assertEquals(0, queue.depth());
+    }
+}
