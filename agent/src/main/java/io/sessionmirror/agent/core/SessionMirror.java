@@ -37,6 +37,12 @@ public final class SessionMirror implements MirrorHooks {
     private final MirrorStats stats;
     private final WeakIdentityTable<Object, SessionState> states = new WeakIdentityTable<>();
     private final ConcurrentHashMap<String, Long> recentMisses = new ConcurrentHashMap<>();
+    /**
+     * Keys of sessions invalidated (or moved to a new id) here, so a lookup cannot bring one back from a
+     * stored copy whose delete is still queued: not in the same request, not in a concurrent one.
+     */
+    private final ConcurrentHashMap<String, Long> gone = new ConcurrentHashMap<>();
+    private static final long GONE_MEMORY_MILLIS = 60_000;
     private final ConcurrentHashMap<String, Object> loadLocks = new ConcurrentHashMap<>();
     private final Set<String> reportedSkips = ConcurrentHashMap.newKeySet();
     private final AtomicLong lastStoreWarning = new AtomicLong();
@@ -58,8 +64,13 @@ public final class SessionMirror implements MirrorHooks {
         }
         long t0 = System.nanoTime();
         String key = keys.key(app.namespace(), id);
+        long now = System.currentTimeMillis();
         Long missedAt = recentMisses.get(key);
-        if (missedAt != null && System.currentTimeMillis() - missedAt < MISS_MEMORY_MILLIS) {
+        if (missedAt != null && now - missedAt < MISS_MEMORY_MILLIS) {
+            return null;
+        }
+        Long goneAt = gone.get(key);
+        if (goneAt != null && now - goneAt < GONE_MEMORY_MILLIS) {
             return null;
         }
         boolean wasBusy = MirrorBridge.enterAgentWork();
@@ -114,10 +125,18 @@ public final class SessionMirror implements MirrorHooks {
     }
 
     private void rememberMiss(String key) {
-        if (recentMisses.size() > MISS_MEMORY_MAX) {
-            recentMisses.clear();
+        remember(recentMisses, key, MISS_MEMORY_MILLIS);
+    }
+
+    private static void remember(ConcurrentHashMap<String, Long> memory, String key, long ttlMillis) {
+        long now = System.currentTimeMillis();
+        if (memory.size() > MISS_MEMORY_MAX) {
+            memory.values().removeIf(t -> now - t >= ttlMillis);
+            if (memory.size() > MISS_MEMORY_MAX) {
+                memory.clear();
+            }
         }
-        recentMisses.put(key, System.currentTimeMillis());
+        memory.put(key, now);
     }
 
     // ---------------------------------------------------------------- change tracking
@@ -321,6 +340,7 @@ public final class SessionMirror implements MirrorHooks {
             return;
         }
         String key = keys.key(app.namespace(), id);
+        remember(gone, key, GONE_MEMORY_MILLIS);
         if (cause == DestroyCause.INVALIDATED) {
             delete(key, services.syncWrites);
         } else {
@@ -353,7 +373,9 @@ public final class SessionMirror implements MirrorHooks {
             state.lastHash = 0;
             write(session, state, app, state.key(keys, app, newId), services.syncWrites);
         }
-        delete(keys.key(app.namespace(), oldId), services.syncWrites);
+        String oldKey = keys.key(app.namespace(), oldId);
+        remember(gone, oldKey, GONE_MEMORY_MILLIS);
+        delete(oldKey, services.syncWrites);
     }
 
     // ---------------------------------------------------------------- background tasks

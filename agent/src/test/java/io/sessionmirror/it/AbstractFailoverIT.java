@@ -1,0 +1,187 @@
+package io.sessionmirror.it;
+
+import static io.sessionmirror.it.Memcached.containsAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sessionmirror.agent.core.SessionKeys;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The failover contract, run against every supported server: each subclass only says how to start one
+ * server (in its own JVM, with the agent, with the demo shop deployed at /shop and /shop2 sharing the
+ * session cookie). Servers A and B share one real memcached.
+ */
+abstract class AbstractFailoverIT {
+
+    static final Duration STORED = Duration.ofSeconds(10);
+    static final Duration READY = Duration.ofSeconds(90);
+
+    static Memcached memcached;
+    private final List<ServerProcess> servers = new ArrayList<>();
+    private final SessionKeys keys = new SessionKeys("sm");
+
+    /** Starts a server named {@code name} on {@code port} with the agent and these options. */
+    protected abstract ServerProcess launch(String name, int port, String agentOptions) throws Exception;
+
+    @BeforeAll
+    static void startMemcached() throws Exception {
+        memcached = Memcached.start();
+    }
+
+    @AfterAll
+    static void stopMemcached() throws Exception {
+        memcached.stop();
+    }
+
+    @AfterEach
+    void killServers() throws Exception {
+        for (ServerProcess s : servers) {
+            s.close();
+        }
+    }
+
+    protected String options() {
+        return "nodes=" + memcached.address();
+    }
+
+    ServerProcess start(String name) throws Exception {
+        ServerProcess s = launch(name, Memcached.freePort(), options());
+        servers.add(s);
+        return s.awaitReady("/shop/stats", READY);
+    }
+
+    String key(String context, String id) {
+        return keys.key(keys.namespace(null, context), id);
+    }
+
+    @Test
+    void killedServersSessionResumesOnAnotherWithEveryAttributeAndTheSameId() throws Exception {
+        ServerProcess a = start("A");
+        ServerProcess b = start("B");
+        Browser user = new Browser();
+
+        Map<String, String> first = user.get(a.url("/shop/cart/add?item=apple&format=text"));
+        assertEquals("A", first.get("server"));
+        String id = user.sessionId();
+        assertNotNull(id, "the shop creates a session");
+        // Later requests change the cart in place: getAttribute, then add, never setAttribute again.
+        user.get(a.url("/shop/cart/add?item=pear-in-place&format=text"));
+        user.get(a.url("/shop/counter?format=text"));
+        user.get(a.url("/shop/counter?format=text"));
+        Map<String, String> onA = user.get(a.url("/shop/track?page=checkout&format=text"));
+        assertEquals("[apple, pear-in-place]", onA.get("attr.cart"));
+        assertEquals("ClickTracker[checkout]", onA.get("attr.tracker"));
+        memcached.await(key("/shop", id), containsAll("pear-in-place", "visits"), STORED);
+        String logOfA = a.awaitLog("'tracker' (io.sessionmirror.demo.shop.ClickTracker)", STORED);
+        assertTrue(logOfA.contains("does not implement java.io.Serializable"), logOfA);
+
+        a.kill9();
+        Map<String, String> onB = user.get(b.url("/shop/session"));
+        assertEquals("B", onB.get("server"));
+        assertEquals(id, onB.get("id"), "same session id after failover");
+        assertEquals(id, Objects.requireNonNullElse(user.sessionId(), id), "no new cookie");
+        assertEquals("false", onB.get("new"), "the user's session, not a new one");
+        assertEquals("[apple, pear-in-place]", onB.get("attr.cart"), "the in-place change arrived");
+        assertEquals("2", onB.get("attr.visits"));
+        assertEquals(onA.get("created"), onB.get("created"), "creation time kept");
+        assertEquals("1800", onB.get("maxInactive"));
+        assertFalse(onB.containsKey("attr.tracker"), "the non-serializable attribute is skipped alone");
+        assertEquals("1", onB.get("cartActivations"), "sessionDidActivate was called on the restored attribute");
+
+        Map<String, String> stats = user.get(b.url("/shop/stats"));
+        assertEquals("0", stats.get("created"), "restoring fires no session-created event");
+        assertEquals("0", stats.get("attributesAdded"), "restoring fires no attribute-added event");
+
+        // The session carries on on B: a change there is mirrored too.
+        assertEquals("3", user.get(b.url("/shop/counter?format=text")).get("attr.visits"));
+        assertEquals(id, user.sessionId());
+    }
+
+    @Test
+    void invalidateDeletesTheStoredCopyAndAStopDoesNot() throws Exception {
+        ServerProcess a = start("A");
+        ServerProcess b = start("B");
+        Browser leaving = new Browser();
+        leaving.get(a.url("/shop/counter?format=text"));
+        String leavingKey = key("/shop", leaving.sessionId());
+        memcached.await(leavingKey, containsAll("visits"), STORED);
+        Browser staying = new Browser();
+        staying.get(b.url("/shop/counter?format=text"));
+        String stayingKey = key("/shop", staying.sessionId());
+        memcached.await(stayingKey, containsAll("visits"), STORED);
+
+        a.kill9();
+        assertEquals("1", leaving.get(b.url("/shop/session")).get("attr.visits"));
+        assertEquals("session=none", "session=" + leaving.get(b.url("/shop/logout?format=text")).getOrDefault("session", "?"));
+        memcached.await(leavingKey, Objects::isNull, STORED);
+
+        b.stop(); // graceful: Tomcat expires its sessions while stopping, which must not delete them
+        assertFalse(b.isAlive());
+        assertNotNull(memcached.get(stayingKey), "a shutdown keeps the stored copy");
+        ServerProcess c = start("C");
+        assertEquals("1", staying.get(c.url("/shop/session")).get("attr.visits"));
+    }
+
+    @Test
+    void twoWebAppsWithTheSameSessionIdStayIsolated() throws Exception {
+        ServerProcess a = start("A");
+        ServerProcess b = start("B");
+        Browser user = new Browser();
+        user.get(a.url("/shop/counter?format=text"));
+        String id = user.sessionId();
+        Map<String, String> other = user.get(a.url("/shop2/counter?format=text"));
+        assertEquals(id, other.get("id"), "the shared cookie gives both apps the same id");
+        user.get(a.url("/shop2/counter?format=text"));
+        user.get(a.url("/shop2/cart/add?item=only-in-shop2&format=text"));
+        memcached.await(key("/shop", id), containsAll("visits"), STORED);
+        memcached.await(key("/shop2", id), containsAll("only-in-shop2"), STORED);
+        assertNotEquals(key("/shop", id), key("/shop2", id));
+
+        a.kill9();
+        Map<String, String> shop = user.get(b.url("/shop/session"));
+        Map<String, String> shop2 = user.get(b.url("/shop2/session"));
+        assertEquals(id, shop.get("id"));
+        assertEquals(id, shop2.get("id"));
+        assertEquals("1", shop.get("attr.visits"));
+        assertFalse(shop.containsKey("attr.cart"), "shop does not see shop2's cart");
+        assertEquals("2", shop2.get("attr.visits"));
+        assertEquals("[only-in-shop2]", shop2.get("attr.cart"));
+    }
+
+    @Test
+    void aNewSessionIdAfterLoginMovesTheStoredCopy() throws Exception {
+        ServerProcess a = start("A");
+        ServerProcess b = start("B");
+        Browser user = new Browser();
+        user.get(a.url("/shop/counter?format=text"));
+        String before = user.sessionId();
+        memcached.await(key("/shop", before), containsAll("visits"), STORED);
+        Map<String, String> loggedIn = user.get(a.url("/shop/login?user=alice&format=text"));
+        String after = user.sessionId();
+        assertNotEquals(before, after, "login changes the session id");
+        assertEquals(after, loggedIn.get("id"));
+        memcached.await(key("/shop", after), containsAll("alice", "visits"), STORED);
+        memcached.await(key("/shop", before), Objects::isNull, STORED);
+
+        a.kill9();
+        Map<String, String> onB = user.get(b.url("/shop/session"));
+        assertEquals(after, onB.get("id"));
+        assertEquals("alice", onB.get("attr.user"));
+        assertEquals("1", onB.get("attr.visits"));
+        Browser attacker = new Browser();
+        attacker.sessionId(before);
+        assertEquals("none", attacker.get(b.url("/shop/session")).get("session"), "the old id no longer works");
+    }
+}

@@ -1,0 +1,189 @@
+package io.sessionmirror.it;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/** A real memcached process on a free loopback port, and a minimal text-protocol client to inspect it. */
+public final class Memcached implements AutoCloseable {
+
+    private final int port;
+    private Process process;
+
+    private Memcached(int port) {
+        this.port = port;
+    }
+
+    public static Memcached start() throws Exception {
+        return startOn(freePort());
+    }
+
+    public static Memcached startOn(int port) throws Exception {
+        Memcached m = new Memcached(port);
+        m.launch();
+        return m;
+    }
+
+    private void launch() throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("memcached", "-l", "127.0.0.1", "-p", String.valueOf(port), "-U", "0",
+                "-m", "64"));
+        if ("root".equals(System.getProperty("user.name"))) {
+            cmd.addAll(List.of("-u", "memcache")); // memcached refuses to run as root without it
+        }
+        process = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("memcached exited at start with " + process.exitValue()
+                        + " (is the Debian package 'memcached' installed?)");
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IllegalStateException("memcached did not listen on port " + port);
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String address() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** The stored value, or null. */
+    public byte[] get(String key) throws IOException {
+        try (Socket s = connect()) {
+            send(s, "get " + key + "\r\n");
+            InputStream in = s.getInputStream();
+            String header = line(in);
+            if (header.equals("END")) {
+                return null;
+            }
+            if (!header.startsWith("VALUE ")) {
+                throw new IOException("unexpected answer: " + header);
+            }
+            int length = Integer.parseInt(header.substring(header.lastIndexOf(' ') + 1));
+            byte[] value = in.readNBytes(length);
+            return value;
+        }
+    }
+
+    public void set(String key, byte[] value, int expiry) throws IOException {
+        try (Socket s = connect()) {
+            OutputStream out = s.getOutputStream();
+            out.write(("set " + key + " 0 " + expiry + " " + value.length + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(value);
+            out.write("\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String answer = line(s.getInputStream());
+            if (!answer.equals("STORED")) {
+                throw new IOException("set failed: " + answer);
+            }
+        }
+    }
+
+    /** Waits until the key's value satisfies the predicate (null = absent); returns the last value seen. */
+    public byte[] await(String key, Predicate<byte[]> condition, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        byte[] v = get(key);
+        while (!condition.test(v)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("memcached key " + key + " did not reach the expected state within " + timeout
+                        + "; last value: " + (v == null ? "absent" : v.length + " bytes"));
+            }
+            Thread.sleep(50);
+            v = get(key);
+        }
+        return v;
+    }
+
+    /** Whether the raw bytes contain the ASCII text (both serializers store short ASCII strings as bytes). */
+    public static Predicate<byte[]> containsAll(String... texts) {
+        return v -> {
+            if (v == null) {
+                return false;
+            }
+            String s = new String(v, StandardCharsets.ISO_8859_1);
+            for (String t : texts) {
+                if (!s.contains(t)) {
+                    return false;
+                }
+            }
+            return true;
+        };
+    }
+
+    /** Every key stored, from memcached's own key dump. */
+    public List<String> keys() throws IOException {
+        List<String> keys = new ArrayList<>();
+        try (Socket s = connect()) {
+            send(s, "lru_crawler metadump all\r\n");
+            InputStream in = s.getInputStream();
+            for (String l = line(in); !l.equals("END"); l = line(in)) {
+                if (l.startsWith("key=")) {
+                    keys.add(java.net.URLDecoder.decode(l.substring(4, l.indexOf(' ')), StandardCharsets.UTF_8));
+                }
+            }
+        }
+        return keys;
+    }
+
+    private Socket connect() throws IOException {
+        Socket s = new Socket();
+        s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+        s.setSoTimeout(5000);
+        return s;
+    }
+
+    private static void send(Socket s, String command) throws IOException {
+        s.getOutputStream().write(command.getBytes(StandardCharsets.US_ASCII));
+        s.getOutputStream().flush();
+    }
+
+    private static String line(InputStream in) throws IOException {
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        int c;
+        while ((c = in.read()) >= 0 && c != '\n') {
+            if (c != '\r') {
+                b.write(c);
+            }
+        }
+        if (c < 0 && b.size() == 0) {
+            throw new IOException("connection closed");
+        }
+        return b.toString(StandardCharsets.ISO_8859_1);
+    }
+
+    public void stop() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            process.waitFor();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+    }
+}
