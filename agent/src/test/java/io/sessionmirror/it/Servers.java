@@ -48,7 +48,7 @@ final class Servers {
     }
 
     static String javaagent(String options) {
-        return "-javaagent:" + AGENT_JAR + (options == null ? "" : "=" + options);
+        return "-javaagent:" + AGENT_JAR + (options.isEmpty() ? "" : "=" + options);
     }
 
     /**
