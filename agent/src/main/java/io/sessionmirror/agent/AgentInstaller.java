@@ -87,18 +87,8 @@ public final class AgentInstaller {
             services.shutdown(3000);
             log.info("Session Mirror stopped: {}", services.stats.summary());
         }, "session-mirror-shutdown"));
-        log.info("Session Mirror {} active ({}): {}", version(), atStartup ? "started with the JVM" : "attached",
+        log.info("Session Mirror {} active ({}): {}", Version.get(), atStartup ? "started with the JVM" : "attached",
                 config.describe());
-    }
-
-    static String version() {
-        try (java.io.InputStream in = AgentInstaller.class.getResourceAsStream("version.properties")) {
-            java.util.Properties p = new java.util.Properties();
-            p.load(in);
-            return p.getProperty("version", "dev");
-        } catch (Exception | LinkageError e) {
-            return "dev";
-        }
     }
 
     /** Instrumentation problems are logged, never thrown: the server must start regardless. */

@@ -31,7 +31,7 @@ public final class Cli {
                 return 0;
             case "version":
             case "--version":
-                out.println("Session Mirror " + AgentInstaller.version());
+                out.println("Session Mirror " + Version.get());
                 return 0;
             case "check":
                 if (args.length > 1 && (args[1].equals("--help") || args[1].equals("-h"))) {
@@ -46,7 +46,7 @@ public final class Cli {
     }
 
     private static String usage() {
-        return "Session Mirror " + AgentInstaller.version() + ": mirrors servlet sessions to Memcached.\n\n"
+        return "Session Mirror " + Version.get() + ": mirrors servlet sessions to Memcached.\n\n"
                 + "As an agent (the usual way):\n"
                 + "  java -javaagent:/path/session-mirror-agent.jar=nodes=mc1:11211,mc2:11211 ...\n\n"
                 + "Commands:\n"

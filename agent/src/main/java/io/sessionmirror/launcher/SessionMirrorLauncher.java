@@ -66,7 +66,10 @@ public final class SessionMirrorLauncher {
             // The jar's root holds nothing but the launcher and the bridge, so nothing else leaks.
             inst.appendToBootstrapClassLoaderSearch(new JarFile(file, false));
         }
-        agentLoader = new AgentClassLoader(jar, location, ClassLoader.getPlatformClassLoader());
+        // As an agent, the bridge comes from the boot class path; on the command line (java -jar) it is
+        // on the class path with the launcher.
+        ClassLoader parent = inst != null ? ClassLoader.getPlatformClassLoader() : SessionMirrorLauncher.class.getClassLoader();
+        agentLoader = new AgentClassLoader(jar, location, parent);
         return agentLoader;
     }
 }

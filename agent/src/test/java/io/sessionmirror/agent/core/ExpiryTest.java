@@ -1,0 +1,37 @@
+package io.sessionmirror.agent.core;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/** The stored copy must outlive the local session even though read-only use only touches it now and then. */
+class ExpiryTest {
+
+    @Test
+    void touchesAreThrottledToATenthOfTheTimeoutWithinOneSecondAndOneMinute() {
+        assertEquals(1000, SessionMirror.touchIntervalMillis(5));
+        assertEquals(6000, SessionMirror.touchIntervalMillis(60));
+        assertEquals(60_000, SessionMirror.touchIntervalMillis(1800));
+    }
+
+    @Test
+    void storedExpiryCoversTheTimeoutPlusOneTouchInterval() {
+        for (int maxInactive : new int[] {1, 5, 60, 1800, 86_400}) {
+            long worstLastAccess = SessionMirror.touchIntervalMillis(maxInactive) / 1000; // just before a touch is due
+            assertTrue(SessionMirror.expirySeconds(maxInactive) >= maxInactive + worstLastAccess, "maxInactive " + maxInactive);
+        }
+        assertEquals(0, SessionMirror.expirySeconds(0), "never expires locally: no expiry in Memcached");
+        assertEquals(0, SessionMirror.expirySeconds(-1));
+    }
+
+    @Test
+    void expiriesBeyondThirtyDaysBecomeAbsoluteTimes() {
+        assertEquals(1800, MemcachedStore.expiry(1800));
+        int sixtyDays = 60 * 24 * 3600;
+        long absolute = MemcachedStore.expiry(sixtyDays);
+        long now = System.currentTimeMillis() / 1000;
+        assertTrue(absolute >= now + sixtyDays - 5 && absolute <= now + sixtyDays + 5, String.valueOf(absolute));
+        assertEquals(0, MemcachedStore.expiry(0));
+    }
+}
