@@ -38,9 +38,9 @@ for mode in async sync; do
   curl -fs -c "$jar" -b "$jar" "http://127.0.0.1:$PORT/shop/counter" >/dev/null
   curl -fs -c "$jar" -b "$jar" -K "$OUT/build.txt"
   s=$(date +%s.%N); curl -fs -c "$jar" -b "$jar" -K "$OUT/write.txt"; e=$(date +%s.%N)
-  w=$(echo "$N / ($e - $s)" | bc)
+  w=$(awk -v n="$N" -v s="$s" -v e="$e" 'BEGIN{printf "%d", n/(e-s)}')
   s=$(date +%s.%N); curl -fs -c "$jar" -b "$jar" -K "$OUT/read.txt"; e=$(date +%s.%N)
-  r=$(echo "$N / ($e - $s)" | bc)
+  r=$(awk -v n="$N" -v s="$s" -v e="$e" 'BEGIN{printf "%d", n/(e-s)}')
   kill "$PID"; wait "$PID" 2>/dev/null || true
   echo "write=$mode: modifying requests/s (one curl, keep-alive) $w, reading requests/s $r"
   grep -o "Session Mirror stopped: .*" "$OUT/$mode.log" | sed "s/^/  /"
