@@ -105,6 +105,7 @@ public final class SessionMirror implements MirrorHooks {
                 }
                 Object session = adapter.restore(manager, id, decoded.data);
                 SessionState state = states.computeIfAbsent(session, s -> new SessionState());
+                state.app = app;
                 state.lastHash = decoded.hash;
                 state.knownWriteId = decoded.writeId;
                 state.lastRefresh = System.currentTimeMillis();
@@ -185,15 +186,22 @@ public final class SessionMirror implements MirrorHooks {
     }
 
     private void endOfUse(Object session, boolean inline) {
-        WebApp app = adapter.webAppOfSession(session);
+        SessionState state = states.get(session);
+        WebApp app = state == null ? null : state.app;
         if (app == null) {
-            return;
+            app = adapter.webAppOfSession(session);
+            if (app == null) {
+                return; // not a session we mirror
+            }
+            if (state == null) {
+                state = states.computeIfAbsent(session, s -> new SessionState());
+            }
+            state.app = app;
         }
         String id = adapter.sessionId(session);
         if (id == null) {
             return;
         }
-        SessionState state = states.computeIfAbsent(session, s -> new SessionState());
         // Concurrent requests on one session (AJAX) end one after the other here, so snapshots reach
         // the queue in the order they were taken and an older one never replaces a newer one.
         synchronized (state) {

@@ -17,6 +17,9 @@ final class SessionState {
     /** When the stored copy's expiry was last extended (write or touch), epoch millis. */
     volatile long lastRefresh;
 
+    /** The session's web app, looked up once: a session never moves between web apps. */
+    volatile WebApp app;
+
     /** The key for the id it was computed from, cached: ids rarely change. */
     private volatile String keyFor;
     private volatile String key;
