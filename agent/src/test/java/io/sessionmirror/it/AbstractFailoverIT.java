@@ -110,6 +110,33 @@ abstract class AbstractFailoverIT {
     }
 
     @Test
+    void onlyAChangedSessionIsWrittenAndThenExactlyOnce() throws Exception {
+        ServerProcess a = start("A");
+        Browser user = new Browser();
+        user.get(a.url("/shop/cart/add?item=apple&format=text"));
+        user.get(a.url("/shop/counter?format=text"));
+        String key = key("/shop", user.sessionId());
+        memcached.await(key, containsAll("apple", "visits"), STORED);
+        Thread.sleep(300); // let any write still queued land
+        long sets = memcached.stat("cmd_set");
+        long touches = memcached.stat("cmd_touch");
+
+        for (int i = 0; i < 5; i++) {
+            // reads every attribute, the cart (mutable) included: re-checked, unchanged, not written
+            assertEquals("[apple]", user.get(a.url("/shop/session")).get("attr.cart"));
+            user.get(a.url("/shop/stats")); // does not touch the session at all
+        }
+        Thread.sleep(500);
+        assertEquals(sets, memcached.stat("cmd_set"), "no write when nothing changed");
+        assertEquals(touches, memcached.stat("cmd_touch"), "touches are throttled (at most one a minute here)");
+
+        user.get(a.url("/shop/cart/add?item=pear&format=text")); // in place
+        memcached.await(key, containsAll("pear"), STORED);
+        Thread.sleep(500);
+        assertEquals(sets + 1, memcached.stat("cmd_set"), "one write for one changed request");
+    }
+
+    @Test
     void invalidateDeletesTheStoredCopyAndAStopDoesNot() throws Exception {
         ServerProcess a = start("A");
         ServerProcess b = start("B");

@@ -134,6 +134,25 @@ public final class Memcached implements AutoCloseable {
         };
     }
 
+    /** One counter from memcached's {@code stats}, e.g. {@code cmd_set}, {@code cmd_touch}, {@code get_hits}. */
+    public long stat(String name) throws IOException {
+        try (Socket s = connect()) {
+            send(s, "stats\r\n");
+            InputStream in = s.getInputStream();
+            long value = -1;
+            for (String l = line(in); !l.equals("END"); l = line(in)) {
+                String[] parts = l.split(" ");
+                if (parts.length == 3 && parts[1].equals(name)) {
+                    value = Long.parseLong(parts[2]);
+                }
+            }
+            if (value < 0) {
+                throw new IOException("memcached has no stat " + name);
+            }
+            return value;
+        }
+    }
+
     /** Every key stored, from memcached's own key dump. */
     public List<String> keys() throws IOException {
         List<String> keys = new ArrayList<>();
