@@ -23,9 +23,10 @@ public final class AgentLog {
         setIfAbsent(PREFIX + "showDateTime", "true");
         setIfAbsent(PREFIX + "dateTimeFormat", "yyyy-MM-dd HH:mm:ss.SSS");
         setIfAbsent(PREFIX + "showThreadName", "false");
-        // spymemcached logs through slf4j too, but only what needs attention.
+        // spymemcached logs through slf4j too, errors only: it would log every reconnect attempt during an
+        // outage, which the agent already reports itself, at most once a minute.
         System.setProperty("net.spy.log.LoggerImpl", "net.spy.memcached.compat.log.SLF4JLogger");
-        setIfAbsent(PREFIX + "log." + net.spy.memcached.MemcachedClient.class.getPackage().getName(), "warn");
+        setIfAbsent(PREFIX + "log." + net.spy.memcached.MemcachedClient.class.getPackage().getName(), "error");
     }
 
     private static void setIfAbsent(String key, String value) {
