@@ -7,8 +7,6 @@ import net.bytebuddy.agent.builder.AgentBuilder;
 /** One family of servers (Tomcat, later Jetty and Undertow): its advice, its adapter, its bridge slot. */
 public interface ServerFamily {
 
-    String name();
-
     /** The bridge slot its advice calls; unique per family. */
     int slot();
 

@@ -26,10 +26,6 @@ public final class MirrorBridge {
         HOOKS[slot] = hooks;
     }
 
-    public static synchronized boolean isInstalled(int slot) {
-        return HOOKS[slot] != null;
-    }
-
     /** Marks the current thread as doing agent work (restore or lookup); returns the previous state. */
     public static boolean enterAgentWork() {
         boolean was = BUSY.get() != null;
@@ -43,10 +39,6 @@ public final class MirrorBridge {
         if (!previous) {
             BUSY.remove();
         }
-    }
-
-    public static boolean inAgentWork() {
-        return BUSY.get() != null;
     }
 
     public static Object sessionNotFound(int slot, Object manager, String id) {

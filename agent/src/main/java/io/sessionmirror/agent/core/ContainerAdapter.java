@@ -20,9 +20,6 @@ public interface ContainerAdapter {
         IGNORE
     }
 
-    /** A name for logs, e.g. "Tomcat". */
-    String serverName();
-
     /** The web app a session manager serves, or null if this manager is not one we mirror. */
     WebApp webAppOfManager(Object manager);
 

@@ -47,10 +47,6 @@ public final class SessionCodec {
         this.readers = all.toArray(new Serializer[0]);
     }
 
-    public Serializer serializer() {
-        return serializer;
-    }
-
     /** An attribute (or the principal) left out of the stored session, and why. */
     public static final class Skipped {
         public final String name;

@@ -41,11 +41,6 @@ public final class WeakIdentityTable<K, V> {
         return map.remove(new Lookup(key));
     }
 
-    public int size() {
-        expunge();
-        return map.size();
-    }
-
     private void expunge() {
         Reference<? extends K> r;
         while ((r = queue.poll()) != null) {

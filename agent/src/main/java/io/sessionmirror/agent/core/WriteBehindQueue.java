@@ -25,7 +25,7 @@ public final class WriteBehindQueue {
 
         protected abstract void run() throws Exception;
 
-        /** Called on the queue's thread when {@link #run()} failed or the task was dropped. */
+        /** Called on the queue's thread when {@link #run()} failed. */
         protected abstract void failed(String why);
     }
 

@@ -64,11 +64,6 @@ final class TomcatAdapter implements ContainerAdapter {
         this.keys = keys;
     }
 
-    @Override
-    public String serverName() {
-        return "Tomcat";
-    }
-
     // ---------------------------------------------------------------- web apps
 
     @Override

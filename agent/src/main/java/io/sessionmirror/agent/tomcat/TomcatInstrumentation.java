@@ -16,11 +16,6 @@ import net.bytebuddy.asm.Advice;
 public final class TomcatInstrumentation implements ServerFamily {
 
     @Override
-    public String name() {
-        return "Tomcat";
-    }
-
-    @Override
     public String packagePrefix() {
         return "org.apache.catalina.";
     }
