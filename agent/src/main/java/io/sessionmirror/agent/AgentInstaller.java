@@ -9,7 +9,9 @@ import io.sessionmirror.agent.config.MirrorConfig;
 import io.sessionmirror.agent.core.AgentLog;
 import io.sessionmirror.agent.core.MirrorServices;
 import io.sessionmirror.agent.core.SessionMirror;
+import io.sessionmirror.agent.jetty.JettyInstrumentation;
 import io.sessionmirror.agent.tomcat.TomcatInstrumentation;
+import io.sessionmirror.agent.undertow.UndertowInstrumentation;
 import io.sessionmirror.bootstrap.MirrorBridge;
 import java.lang.instrument.Instrumentation;
 import java.util.Arrays;
@@ -28,7 +30,8 @@ import org.slf4j.Logger;
  */
 public final class AgentInstaller {
 
-    static final List<ServerFamily> FAMILIES = Arrays.asList(new TomcatInstrumentation());
+    static final List<ServerFamily> FAMILIES = Arrays.asList(
+            new TomcatInstrumentation(), new JettyInstrumentation(), new UndertowInstrumentation());
 
     private static volatile boolean installed;
 
@@ -68,7 +71,9 @@ public final class AgentInstaller {
         MirrorServices services = MirrorServices.create(config);
         ElementMatcher.Junction<TypeDescription> ours = none();
         for (ServerFamily family : FAMILIES) {
-            ours = ours.or(nameStartsWith(family.packagePrefix()));
+            for (String prefix : family.packagePrefixes()) {
+                ours = ours.or(nameStartsWith(prefix));
+            }
         }
         AgentBuilder builder = new AgentBuilder.Default()
                 .disableClassFormatChanges()

@@ -2,9 +2,10 @@ package io.sessionmirror.agent;
 
 import io.sessionmirror.agent.core.ContainerAdapter;
 import io.sessionmirror.agent.core.SessionKeys;
+import java.util.List;
 import net.bytebuddy.agent.builder.AgentBuilder;
 
-/** One family of servers (Tomcat, later Jetty and Undertow): its advice, its adapter, its bridge slot. */
+/** One family of servers (Tomcat, Jetty, Undertow): its advice, its adapter, its bridge slot. */
 public interface ServerFamily {
 
     /** The bridge slot its advice calls; unique per family. */
@@ -12,8 +13,8 @@ public interface ServerFamily {
 
     ContainerAdapter adapter(SessionKeys keys);
 
-    /** The package prefix of every class this family instruments; everything else is ignored cheaply. */
-    String packagePrefix();
+    /** The package prefixes of every class this family instruments; everything else is ignored cheaply. */
+    List<String> packagePrefixes();
 
     /** Adds this family's type matchers and advice. */
     AgentBuilder instrument(AgentBuilder builder);

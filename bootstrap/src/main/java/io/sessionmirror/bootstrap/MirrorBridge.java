@@ -42,14 +42,39 @@ public final class MirrorBridge {
     }
 
     public static Object sessionNotFound(int slot, Object manager, String id) {
+        if (id == null) {
+            return null;
+        }
+        return sessionNotFound(slot, manager, id, null);
+    }
+
+    /**
+     * A lookup found nothing locally. {@code request} is whatever the family's adapter needs to rebuild a
+     * session in the middle of a request (Undertow: the exchange and session config); {@code id} may be
+     * null when the adapter reads it from {@code request}.
+     */
+    public static Object sessionNotFound(int slot, Object manager, String id, Object request) {
         MirrorHooks h = HOOKS[slot];
-        if (h == null || id == null || BUSY.get() != null) {
+        if (h == null || BUSY.get() != null) {
             return null;
         }
         try {
-            return h.sessionNotFound(manager, id);
+            return h.sessionNotFound(manager, id, request);
         } catch (Throwable t) {
             return null;
+        }
+    }
+
+    /** The server wrapped data the agent restored into its own session object (Jetty). */
+    public static void sessionLoaded(int slot, Object session) {
+        MirrorHooks h = HOOKS[slot];
+        if (h == null) {
+            return;
+        }
+        try {
+            h.sessionLoaded(session);
+        } catch (Throwable ignored) {
+            // never break the application
         }
     }
 
@@ -102,12 +127,17 @@ public final class MirrorBridge {
     }
 
     public static void sessionDestroyed(int slot, Object session) {
+        sessionDestroyed(slot, session, null);
+    }
+
+    /** {@code reason}: the server's own account of why, where it gives one (Undertow), else null. */
+    public static void sessionDestroyed(int slot, Object session, Object reason) {
         MirrorHooks h = HOOKS[slot];
         if (h == null || BUSY.get() != null) {
             return;
         }
         try {
-            h.sessionDestroyed(session);
+            h.sessionDestroyed(session, reason);
         } catch (Throwable ignored) {
             // never break the application
         }

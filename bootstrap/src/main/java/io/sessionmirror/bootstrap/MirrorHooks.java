@@ -8,8 +8,15 @@ package io.sessionmirror.bootstrap;
  */
 public interface MirrorHooks {
 
-    /** A manager found no local session for {@code id}; returns a session rebuilt from the store, or null. */
-    Object sessionNotFound(Object manager, String id);
+    /**
+     * A manager found no local session for {@code id}; returns a session rebuilt from the store, or null.
+     * {@code request} carries what a family needs to rebuild a session mid-request (may be null); when
+     * {@code id} is null the adapter reads it from {@code request}.
+     */
+    Object sessionNotFound(Object manager, String id, Object request);
+
+    /** The server wrapped session content that the agent restored into its own session object. */
+    void sessionLoaded(Object session);
 
     /** An attribute was set or removed. */
     void attributeWritten(Object session, String name);
@@ -24,7 +31,7 @@ public interface MirrorHooks {
     void sessionReleased(Object session);
 
     /** The session is being invalidated, timed out, or torn down by a shutdown. */
-    void sessionDestroyed(Object session);
+    void sessionDestroyed(Object session, Object reason);
 
     /** The session's id changed from {@code oldId}. */
     void sessionIdChanged(Object session, String oldId);

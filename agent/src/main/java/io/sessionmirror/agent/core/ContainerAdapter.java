@@ -34,17 +34,41 @@ public interface ContainerAdapter {
     /** The session's current content, or null if it is no longer valid. Called at the end of a request. */
     SessionData snapshot(Object session);
 
+    /**
+     * The id a request asks for, for families whose lookup hook does not see it directly (Undertow reads it
+     * from the exchange); {@code request} is what the advice passed to the bridge.
+     */
+    default String requestedId(Object manager, Object request) {
+        return null;
+    }
+
     /** The session the manager holds locally under {@code id}, without asking the store. */
     Object findLocal(Object manager, String id) throws Exception;
 
     /**
      * Rebuilds a session from stored data inside the manager, under {@code id}, as if it had always been
      * there: no session-created or attribute-added events, but activation listeners are told.
+     * {@code request} is what the lookup advice passed (may be null). A family whose server wraps the
+     * returned object in a session of its own later (Jetty: session data, then a session) reports that
+     * through {@link #restoredContent} and activates listeners in {@link #activated}.
      */
-    Object restore(Object manager, String id, SessionData data) throws Exception;
+    Object restore(Object manager, String id, SessionData data, Object request) throws Exception;
+
+    /**
+     * For a session the server just built from loaded content: that content (what {@link #restore}
+     * returned), or null if this family's restore returns the session itself.
+     */
+    default Object restoredContent(Object session) {
+        return null;
+    }
+
+    /** Tells the activation listeners of a session built from restored content. */
+    default void activated(Object session) throws Exception {
+    }
 
     /** The session a request in progress holds, or null if it holds none (does not create or look up one). */
     Object sessionOfRequest(Object request);
 
-    DestroyCause destroyCause(Object session);
+    /** {@code reason}: what the destroy advice passed (the server's own reason where it has one), or null. */
+    DestroyCause destroyCause(Object session, Object reason);
 }

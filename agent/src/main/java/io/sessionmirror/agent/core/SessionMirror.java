@@ -57,9 +57,15 @@ public final class SessionMirror implements MirrorHooks {
     // ---------------------------------------------------------------- failover lookup
 
     @Override
-    public Object sessionNotFound(Object manager, String id) {
+    public Object sessionNotFound(Object manager, String id, Object request) {
         WebApp app = adapter.webAppOfManager(manager);
-        if (app == null || id.isEmpty()) {
+        if (app == null) {
+            return null;
+        }
+        if (id == null) {
+            id = adapter.requestedId(manager, request);
+        }
+        if (id == null || id.isEmpty()) {
             return null;
         }
         long t0 = System.nanoTime();
@@ -103,7 +109,7 @@ public final class SessionMirror implements MirrorHooks {
                     rememberMiss(key);
                     return null;
                 }
-                Object session = adapter.restore(manager, id, decoded.data);
+                Object session = adapter.restore(manager, id, decoded.data, request);
                 SessionState state = states.computeIfAbsent(session, s -> new SessionState());
                 state.app = app;
                 state.lastHash = decoded.hash;
@@ -122,6 +128,24 @@ public final class SessionMirror implements MirrorHooks {
             loadLocks.remove(key, lock);
             MirrorBridge.exitAgentWork(wasBusy);
             stats.loadNanos.add(System.nanoTime() - t0);
+        }
+    }
+
+    @Override
+    public void sessionLoaded(Object session) {
+        Object content = adapter.restoredContent(session);
+        SessionState state = content == null ? null : states.remove(content);
+        if (state == null) {
+            return; // loaded by the server from its own store, not restored by us
+        }
+        states.put(session, state);
+        boolean wasBusy = MirrorBridge.enterAgentWork();
+        try {
+            adapter.activated(session);
+        } catch (Exception | LinkageError e) {
+            LOG.warn("Activation listeners of a restored session of {} failed: {}", state.app, describe(e));
+        } finally {
+            MirrorBridge.exitAgentWork(wasBusy);
         }
     }
 
@@ -333,8 +357,8 @@ public final class SessionMirror implements MirrorHooks {
     // ---------------------------------------------------------------- invalidate, timeout, id change
 
     @Override
-    public void sessionDestroyed(Object session) {
-        DestroyCause cause = adapter.destroyCause(session);
+    public void sessionDestroyed(Object session, Object reason) {
+        DestroyCause cause = adapter.destroyCause(session, reason);
         if (cause == DestroyCause.IGNORE) {
             return;
         }

@@ -1,13 +1,12 @@
 package io.sessionmirror.agent.tomcat;
 
 import io.sessionmirror.agent.core.ContainerAdapter;
+import io.sessionmirror.agent.core.Reflector;
 import io.sessionmirror.agent.core.SessionData;
 import io.sessionmirror.agent.core.SessionKeys;
 import io.sessionmirror.agent.core.WeakIdentityTable;
 import io.sessionmirror.agent.core.WebApp;
 import java.lang.reflect.Field;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.security.Principal;
 import java.util.HashMap;
 import java.util.Map;
@@ -53,12 +52,7 @@ final class TomcatAdapter implements ContainerAdapter {
             return request == null ? null : field(request, "session");
         }
     };
-    private final ClassValue<Map<String, Method>> methods = new ClassValue<Map<String, Method>>() {
-        @Override
-        protected Map<String, Method> computeValue(Class<?> type) {
-            return new java.util.concurrent.ConcurrentHashMap<>();
-        }
-    };
+    private final Reflector reflector = new Reflector();
 
     TomcatAdapter(SessionKeys keys) {
         this.keys = keys;
@@ -167,7 +161,7 @@ final class TomcatAdapter implements ContainerAdapter {
     }
 
     @Override
-    public Object restore(Object manager, String id, SessionData data) throws Exception {
+    public Object restore(Object manager, String id, SessionData data, Object request) throws Exception {
         Object session = call(manager, "createEmptySession");
         call(session, "setNew", new Class<?>[] {boolean.class}, false);
         call(session, "setValid", new Class<?>[] {boolean.class}, true);
@@ -208,7 +202,7 @@ final class TomcatAdapter implements ContainerAdapter {
     }
 
     @Override
-    public DestroyCause destroyCause(Object session) {
+    public DestroyCause destroyCause(Object session, Object reason) {
         Session s = sessionTypes.get(session.getClass());
         if (s == null) {
             return DestroyCause.IGNORE;
@@ -257,63 +251,18 @@ final class TomcatAdapter implements ContainerAdapter {
     }
 
     static Class<?> ancestor(Class<?> type, String name) {
-        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            if (c.getName().equals(name)) {
-                return c;
-            }
-        }
-        return null;
+        return Reflector.ancestor(type, name);
     }
 
     static Field field(Class<?> type, String name) {
-        try {
-            Field f = type.getDeclaredField(name);
-            f.setAccessible(true);
-            return f;
-        } catch (NoSuchFieldException e) {
-            throw new IllegalStateException("this Tomcat has no field " + type.getName() + "." + name, e);
-        }
+        return Reflector.field(type, name);
     }
 
     private Object call(Object target, String name) throws ReflectiveOperationException {
-        return call(target, name, new Class<?>[0]);
+        return reflector.call(target, name);
     }
 
     private Object call(Object target, String name, Class<?>[] types, Object... args) throws ReflectiveOperationException {
-        Class<?> type = target.getClass();
-        Map<String, Method> byName = methods.get(type);
-        String cacheKey = types.length == 0 ? name : name + '/' + types.length;
-        Method m = byName.get(cacheKey);
-        if (m == null) {
-            m = findMethod(type, name, types);
-            byName.put(cacheKey, m);
-        }
-        try {
-            return m.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            Throwable c = e.getCause();
-            if (c instanceof RuntimeException) {
-                throw (RuntimeException) c;
-            }
-            if (c instanceof Error) {
-                throw (Error) c;
-            }
-            throw e;
-        }
-    }
-
-    private static Method findMethod(Class<?> type, String name, Class<?>[] types) throws NoSuchMethodException {
-        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
-            try {
-                Method m = c.getDeclaredMethod(name, types);
-                m.setAccessible(true);
-                return m;
-            } catch (NoSuchMethodException ignored) {
-                // look further up
-            }
-        }
-        Method m = type.getMethod(name, types); // interface default methods
-        m.setAccessible(true);
-        return m;
+        return reflector.call(target, name, types, args);
     }
 }

@@ -9,6 +9,7 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import io.sessionmirror.agent.ServerFamily;
 import io.sessionmirror.agent.core.ContainerAdapter;
 import io.sessionmirror.agent.core.SessionKeys;
+import java.util.List;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 
@@ -16,8 +17,8 @@ import net.bytebuddy.asm.Advice;
 public final class TomcatInstrumentation implements ServerFamily {
 
     @Override
-    public String packagePrefix() {
-        return "org.apache.catalina.";
+    public List<String> packagePrefixes() {
+        return List.of("org.apache.catalina.");
     }
 
     @Override

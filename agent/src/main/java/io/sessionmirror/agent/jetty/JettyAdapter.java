@@ -1,0 +1,246 @@
+package io.sessionmirror.agent.jetty;
+
+import io.sessionmirror.agent.core.ContainerAdapter;
+import io.sessionmirror.agent.core.Reflector;
+import io.sessionmirror.agent.core.SessionData;
+import io.sessionmirror.agent.core.SessionKeys;
+import io.sessionmirror.agent.core.WeakIdentityTable;
+import io.sessionmirror.agent.core.WebApp;
+import java.lang.reflect.Field;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Jetty 9.4 to 12.1 seen through {@link ContainerAdapter}. A "manager" is the session data store (the
+ * lookup hook sits there); a "session" is Jetty's session object ({@code Session}, or {@code ManagedSession}
+ * in 12.x), which holds a {@code SessionData}. A failover restore builds that data with the store's own
+ * {@code newSessionData}; the cache then wraps it in a session and the adapter fires activation listeners.
+ * Both lines expose the same member names except for the session's owner ({@code getSessionHandler} /
+ * {@code getSessionManager}) and activation ({@code didActivate} / {@code onSessionActivation}).
+ */
+final class JettyAdapter implements ContainerAdapter {
+
+    /** Jetty's vhost for a context without virtual hosts: the default host. */
+    private static final String ANY_HOST = "0.0.0.0";
+
+    private final SessionKeys keys;
+    private final Reflector reflector = new Reflector();
+    /** Per SessionContext (one per web app): its key namespace and class loader. */
+    private final WeakIdentityTable<Object, WebApp> webApps = new WeakIdentityTable<>();
+
+    private final ClassValue<Field> storeContext = new ClassValue<Field>() {
+        @Override
+        protected Field computeValue(Class<?> type) {
+            return isJetty(type, "AbstractSessionDataStore") ? Reflector.field(type, "_context") : null;
+        }
+    };
+    private final ClassValue<Field> managerContext = new ClassValue<Field>() {
+        @Override
+        protected Field computeValue(Class<?> type) {
+            return Reflector.field(type, "_sessionContext");
+        }
+    };
+    private final ClassValue<SessionFields> sessionTypes = new ClassValue<SessionFields>() {
+        @Override
+        protected SessionFields computeValue(Class<?> type) {
+            for (String name : new String[] {JettyInstrumentation.LEGACY + "Session", JettyInstrumentation.CORE + "ManagedSession"}) {
+                Class<?> c = Reflector.ancestor(type, name);
+                if (c != null) {
+                    return new SessionFields(c);
+                }
+            }
+            return null;
+        }
+    };
+
+    JettyAdapter(SessionKeys keys) {
+        this.keys = keys;
+    }
+
+    private static boolean isJetty(Class<?> type, String simpleName) {
+        return Reflector.ancestor(type, JettyInstrumentation.LEGACY + simpleName) != null
+                || Reflector.ancestor(type, JettyInstrumentation.CORE + simpleName) != null;
+    }
+
+    // ---------------------------------------------------------------- web apps
+
+    @Override
+    public WebApp webAppOfManager(Object store) {
+        Field f = storeContext.get(store.getClass());
+        try {
+            return f == null ? null : webAppOfContext(f.get(store));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public WebApp webAppOfSession(Object session) {
+        SessionFields s = sessionTypes.get(session.getClass());
+        if (s == null) {
+            return null;
+        }
+        try {
+            Object manager = s.manager.get(session);
+            return manager == null ? null : webAppOfContext(managerContext.get(manager.getClass()).get(manager));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** A SessionContext: canonical path and vhost, plus the server's context (path, class loader). */
+    private WebApp webAppOfContext(Object sessionContext) throws ReflectiveOperationException {
+        if (sessionContext == null) {
+            return null;
+        }
+        Object context = reflector.call(sessionContext, "getContext");
+        if (context == null) {
+            return null;
+        }
+        ClassLoader loader = (ClassLoader) reflector.call(context, "getClassLoader");
+        WebApp app = webApps.get(sessionContext);
+        if (app == null || !app.hasLoader(loader)) {
+            String path = (String) reflector.call(context, "getContextPath");
+            String vhost = (String) reflector.call(sessionContext, "getVhost");
+            String host = vhost == null || ANY_HOST.equals(vhost) ? SessionKeys.DEFAULT_HOST : vhost;
+            String display = "Jetty web app '" + (path == null || path.isEmpty() ? "/" : path) + "'"
+                    + (SessionKeys.DEFAULT_HOST.equals(host) ? "" : " on host " + host);
+            app = new WebApp(keys.namespace(host, path), display, loader);
+            webApps.put(sessionContext, app);
+        }
+        return app;
+    }
+
+    // ---------------------------------------------------------------- sessions
+
+    @Override
+    public String sessionId(Object session) {
+        try {
+            return (String) reflector.call(data(session), "getId");
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public int maxInactiveSeconds(Object session) {
+        try {
+            return seconds((Long) reflector.call(data(session), "getMaxInactiveMs"));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    private static int seconds(long millis) {
+        return millis <= 0 ? -1 : (int) Math.min(Integer.MAX_VALUE, millis / 1000);
+    }
+
+    private Object data(Object session) throws ReflectiveOperationException {
+        SessionFields s = sessionTypes.get(session.getClass());
+        if (s == null) {
+            throw new IllegalStateException("not a Jetty session: " + session.getClass().getName());
+        }
+        return s.data.get(session);
+    }
+
+    @Override
+    public SessionData snapshot(Object session) {
+        try {
+            if (!(Boolean) reflector.call(session, "isValid")) {
+                return null;
+            }
+            Object data = data(session);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> attributes = new HashMap<>((Map<String, Object>) reflector.call(data, "getAllAttributes"));
+            return new SessionData((String) reflector.call(data, "getId"), (Long) reflector.call(data, "getCreated"),
+                    seconds((Long) reflector.call(data, "getMaxInactiveMs")), null, null, attributes);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read Jetty session: " + e, e);
+        }
+    }
+
+    @Override
+    public Object findLocal(Object store, String id) {
+        return null; // the cache loads each id once (computeIfAbsent): no concurrent restore to join
+    }
+
+    /** Returns Jetty SessionData; the cache wraps it into a session and {@link #activated} follows. */
+    @Override
+    public Object restore(Object store, String id, SessionData data, Object request) throws Exception {
+        long now = System.currentTimeMillis();
+        long maxInactiveMs = data.maxInactiveSeconds() <= 0 ? -1 : data.maxInactiveSeconds() * 1000L;
+        Object sd = reflector.call(store, "newSessionData",
+                new Class<?>[] {String.class, long.class, long.class, long.class, long.class},
+                id, data.creationTime(), now, now, maxInactiveMs);
+        reflector.call(sd, "putAllAttributes", new Class<?>[] {Map.class}, data.attributes());
+        // Saved before (elsewhere): not new, not dirty; expiry counted from now.
+        reflector.call(sd, "setLastSaved", new Class<?>[] {long.class}, now);
+        reflector.call(sd, "calcAndSetExpiry", new Class<?>[] {long.class}, now);
+        reflector.call(sd, "setDirty", new Class<?>[] {boolean.class}, false);
+        return sd;
+    }
+
+    @Override
+    public Object restoredContent(Object session) {
+        try {
+            SessionFields s = sessionTypes.get(session.getClass());
+            return s == null ? null : s.data.get(session);
+        } catch (IllegalAccessException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void activated(Object session) throws Exception {
+        // HttpSessionActivationListener.sessionDidActivate for every attribute that listens. Jetty 12 lets
+        // listeners read the session only once it is resident, which the cache marks right after loading.
+        if (reflector.has(session, "onSessionActivation")) {
+            reflector.call(session, "setResident", new Class<?>[] {boolean.class}, true);
+            reflector.call(session, "onSessionActivation");
+        } else {
+            reflector.call(session, "didActivate");
+        }
+    }
+
+    @Override
+    public Object sessionOfRequest(Object request) {
+        return null; // Jetty writes when the cache releases the session (see JettyAdvice)
+    }
+
+    @Override
+    public DestroyCause destroyCause(Object session, Object reason) {
+        SessionFields s = sessionTypes.get(session.getClass());
+        if (s == null) {
+            return DestroyCause.IGNORE;
+        }
+        try {
+            Object state = s.state.get(session);
+            if (state == null || "INVALID".equals(state.toString())) {
+                return DestroyCause.IGNORE; // already invalid: finishInvalidate does nothing more
+            }
+            Object manager = s.manager.get(session);
+            if (manager == null || !(Boolean) reflector.call(manager, "isRunning")) {
+                return DestroyCause.SHUTDOWN; // invalidate-on-shutdown, or a context being stopped
+            }
+            Object data = s.data.get(session);
+            boolean expired = (Boolean) reflector.call(data, "isExpiredAt", new Class<?>[] {long.class},
+                    System.currentTimeMillis());
+            return expired ? DestroyCause.TIMED_OUT : DestroyCause.INVALIDATED;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return DestroyCause.IGNORE;
+        }
+    }
+
+    /** The fields of Jetty's session class read directly. */
+    private static final class SessionFields {
+        final Field data;
+        final Field manager;
+        final Field state;
+
+        SessionFields(Class<?> sessionClass) {
+            data = Reflector.field(sessionClass, "_sessionData");
+            manager = Reflector.field(sessionClass, sessionClass.getName().endsWith("ManagedSession") ? "_manager" : "_handler");
+            state = Reflector.field(sessionClass, "_state");
+        }
+    }
+}

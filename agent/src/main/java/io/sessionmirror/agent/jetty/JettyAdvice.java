@@ -1,0 +1,96 @@
+package io.sessionmirror.agent.jetty;
+
+import io.sessionmirror.bootstrap.MirrorBridge;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
+
+/**
+ * Advice inlined into Jetty's session classes: {@code org.eclipse.jetty.server.session} (9.4, 10, 11)
+ * and {@code org.eclipse.jetty.session} (12.x, shared by every EE environment). The hooked
+ * descriptors contain no javax/jakarta types, so one set serves every line. Refers only to the
+ * bootstrap bridge and JDK types; adds no members; suppresses every Throwable.
+ */
+final class JettyAdvice {
+
+    /** The bridge slot of the Jetty family. */
+    static final int SLOT = 1;
+
+    private JettyAdvice() {
+    }
+
+    /**
+     * {@code AbstractSessionDataStore.load(String)}: the cache missed and the server's own store (the
+     * default {@code NullSessionDataStore}, or a file or database store) has nothing: ask Memcached.
+     */
+    static final class Load {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.This Object store, @Advice.Argument(0) String id,
+                         @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object data) {
+            if (data == null) {
+                data = MirrorBridge.sessionNotFound(SLOT, store, id);
+            }
+        }
+    }
+
+    /** {@code AbstractSessionCache.loadSession(String)}: the cache wrapped loaded data in a session. */
+    static final class Loaded {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.Return Object session) {
+            if (session != null) {
+                MirrorBridge.sessionLoaded(SLOT, session);
+            }
+        }
+    }
+
+    /** {@code setAttribute(String, Object)} and {@code removeAttribute(String)} of the session. */
+    static final class AttributeWritten {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.This Object session, @Advice.Argument(0) String name) {
+            MirrorBridge.attributeWritten(SLOT, session, name);
+        }
+    }
+
+    /** {@code getAttribute(String)}: a mutable value handed out may be changed in place. */
+    static final class AttributeRead {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.This Object session, @Advice.Return Object value) {
+            if (value != null) {
+                MirrorBridge.attributeRead(SLOT, session, value);
+            }
+        }
+    }
+
+    /** 9.4 to 11: {@code AbstractSessionCache.release(String, Session)}: a request is done with the session. */
+    static final class ReleaseByIdAndSession {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.Argument(1) Object session) {
+            MirrorBridge.sessionReleased(SLOT, session);
+        }
+    }
+
+    /** 12.x: {@code AbstractSessionCache.release(ManagedSession)}. */
+    static final class ReleaseSession {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.Argument(0) Object session) {
+            MirrorBridge.sessionReleased(SLOT, session);
+        }
+    }
+
+    /** The session's {@code finishInvalidate()}: invalidate, timeout, or invalidate-on-shutdown. */
+    static final class FinishInvalidate {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object session) {
+            MirrorBridge.sessionDestroyed(SLOT, session, null);
+        }
+    }
+
+    /** {@code AbstractSessionCache.renewSessionId(oldId, newId, oldExtendedId, newExtendedId)}. */
+    static final class RenewSessionId {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.Argument(0) String oldId, @Advice.Return Object session) {
+            if (session != null && oldId != null) {
+                MirrorBridge.sessionIdChanged(SLOT, session, oldId);
+            }
+        }
+    }
+}

@@ -1,0 +1,341 @@
+package io.sessionmirror.agent.undertow;
+
+import io.sessionmirror.agent.core.ContainerAdapter;
+import io.sessionmirror.agent.core.Reflector;
+import io.sessionmirror.agent.core.SessionData;
+import io.sessionmirror.agent.core.SessionKeys;
+import io.sessionmirror.agent.core.WeakIdentityTable;
+import io.sessionmirror.agent.core.WebApp;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Undertow 2.x seen through {@link ContainerAdapter}: the manager is {@code InMemorySessionManager}, a
+ * session its {@code SessionImpl}. The web app (context path, class loader) is read from the servlet
+ * layer's listener bridge when there is one; a plain undertow-core handler uses its deployment name.
+ * <p>
+ * A restore builds the {@code SessionImpl} itself instead of calling {@code createSession}, which would
+ * fire session-created and attribute-added events and stamp a new creation time (a final field).
+ */
+final class UndertowAdapter implements ContainerAdapter {
+
+    private static final String LISTENER_BRIDGE = "io.undertow.servlet.core.SessionListenerBridge";
+    private static final String HTTP_SESSION_IMPL = "io.undertow.servlet.spec.HttpSessionImpl";
+
+    private final SessionKeys keys;
+    private final Reflector reflector = new Reflector();
+    private final WeakIdentityTable<Object, WebApp> webApps = new WeakIdentityTable<>();
+    private volatile Members members;
+
+    UndertowAdapter(SessionKeys keys) {
+        this.keys = keys;
+    }
+
+    /** Fields and the constructor of the manager and session classes, looked up once. */
+    private static final class Members {
+        final Field sessions;
+        final Field listeners;
+        final Field listenerList;
+        final Field evictionQueue;
+        final Field manager;
+        final Field attributes;
+        final Field creationTime;
+        final Field lastAccessed;
+        final Field sessionId;
+        final Field invalid;
+        final Field invalidationStarted;
+        final Field maxInactiveInterval;
+        final Constructor<?> newSession;
+        final Method requestStarted;
+        final Method setEvictionToken;
+
+        Members(Class<?> managerClass) throws ReflectiveOperationException {
+            Class<?> mgr = Reflector.ancestor(managerClass, UndertowInstrumentation.MANAGER);
+            Class<?> session = Class.forName(UndertowInstrumentation.SESSION, false, mgr.getClassLoader());
+            sessions = Reflector.field(mgr, "sessions");
+            listeners = Reflector.field(mgr, "sessionListeners");
+            listenerList = Reflector.field(listeners.getType(), "sessionListeners");
+            evictionQueue = Reflector.field(mgr, "evictionQueue");
+            manager = Reflector.field(session, "sessionManager");
+            attributes = Reflector.field(session, "attributes");
+            creationTime = Reflector.field(session, "creationTime");
+            lastAccessed = Reflector.field(session, "lastAccessed");
+            sessionId = Reflector.field(session, "sessionId");
+            invalid = Reflector.field(session, "invalid");
+            invalidationStarted = Reflector.field(session, "invalidationStarted");
+            maxInactiveInterval = Reflector.field(session, "maxInactiveInterval");
+            newSession = session.getDeclaredConstructors()[0];
+            newSession.setAccessible(true);
+            requestStarted = Reflector.findMethod(session, "requestStarted", new Class<?>[] {
+                Class.forName("io.undertow.server.HttpServerExchange", false, mgr.getClassLoader())});
+            setEvictionToken = Reflector.findMethod(session, "setEvictionToken", new Class<?>[] {Object.class});
+        }
+    }
+
+    private Members members(Object manager) throws ReflectiveOperationException {
+        Members m = members;
+        if (m == null) {
+            m = new Members(manager.getClass());
+            members = m;
+        }
+        return m;
+    }
+
+    private boolean isManager(Object o) {
+        return Reflector.ancestor(o.getClass(), UndertowInstrumentation.MANAGER) != null;
+    }
+
+    // ---------------------------------------------------------------- web apps
+
+    @Override
+    public WebApp webAppOfManager(Object manager) {
+        if (manager == null || !isManager(manager)) {
+            return null;
+        }
+        WebApp app = webApps.get(manager);
+        if (app != null) {
+            return app;
+        }
+        try {
+            Object servletContext = servletContext(manager);
+            String path;
+            ClassLoader loader;
+            String display;
+            if (servletContext != null) {
+                path = (String) reflector.call(servletContext, "getContextPath");
+                loader = (ClassLoader) reflector.call(servletContext, "getClassLoader");
+                display = "Undertow web app '" + (path == null || path.isEmpty() ? "/" : path) + "'";
+            } else {
+                // undertow-core without servlets: the deployment name is all there is.
+                String name = (String) reflector.call(manager, "getDeploymentName");
+                path = "/" + name;
+                loader = Thread.currentThread().getContextClassLoader();
+                display = "Undertow deployment '" + name + "'";
+            }
+            app = new WebApp(keys.namespace(null, path), display, loader);
+            webApps.put(manager, app);
+            return app;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** The servlet context of the manager's deployment, via the servlet layer's session listener bridge. */
+    private Object servletContext(Object manager) throws ReflectiveOperationException {
+        Members m = members(manager);
+        Object listeners = m.listeners.get(manager);
+        for (Object listener : (List<?>) m.listenerList.get(listeners)) {
+            Class<?> bridge = Reflector.ancestor(listener.getClass(), LISTENER_BRIDGE);
+            if (bridge != null) {
+                return Reflector.field(bridge, "servletContext").get(listener);
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public WebApp webAppOfSession(Object session) {
+        try {
+            Object manager = managerOf(session);
+            return manager == null ? null : webAppOfManager(manager);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private Object managerOf(Object session) throws ReflectiveOperationException {
+        if (Reflector.ancestor(session.getClass(), UndertowInstrumentation.SESSION) == null) {
+            return null;
+        }
+        Members m = members;
+        if (m == null) {
+            Field f = Reflector.field(session.getClass(), "sessionManager");
+            return f.get(session);
+        }
+        return m.manager.get(session);
+    }
+
+    // ---------------------------------------------------------------- sessions
+
+    @Override
+    public String requestedId(Object manager, Object request) {
+        if (!(request instanceof Object[])) {
+            return null;
+        }
+        Object[] exchangeAndConfig = (Object[]) request;
+        try {
+            Object exchange = exchangeAndConfig[0];
+            Object config = exchangeAndConfig[1];
+            Class<?> exchangeType = Class.forName("io.undertow.server.HttpServerExchange", false, manager.getClass().getClassLoader());
+            return (String) reflector.call(config, "findSessionId", new Class<?>[] {exchangeType}, exchange);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public String sessionId(Object session) {
+        try {
+            return (String) members(managerOf(session)).sessionId.get(session);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public int maxInactiveSeconds(Object session) {
+        try {
+            return (Integer) members(managerOf(session)).maxInactiveInterval.get(session);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return 0;
+        }
+    }
+
+    @Override
+    public SessionData snapshot(Object session) {
+        try {
+            Members m = members(managerOf(session));
+            if ((Boolean) m.invalid.get(session) || (Boolean) m.invalidationStarted.get(session)) {
+                return null;
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, Object> attributes = new HashMap<>((Map<String, Object>) m.attributes.get(session));
+            return new SessionData((String) m.sessionId.get(session), (Long) m.creationTime.get(session),
+                    (Integer) m.maxInactiveInterval.get(session), null, null, attributes);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot read Undertow session: " + e, e);
+        }
+    }
+
+    @Override
+    public Object findLocal(Object manager, String id) throws Exception {
+        @SuppressWarnings("unchecked")
+        Map<String, Object> sessions = (Map<String, Object>) members(manager).sessions.get(manager);
+        return sessions.get(id);
+    }
+
+    @Override
+    public Object restore(Object manager, String id, SessionData data, Object request) throws Exception {
+        if (!(request instanceof Object[])) {
+            return null; // Undertow needs the exchange (its I/O thread and worker run the timeout timer)
+        }
+        Object exchange = ((Object[]) request)[0];
+        Object config = ((Object[]) request)[1];
+        Members m = members(manager);
+        Object ioThread = reflector.call(exchange, "getIoThread");
+        Object worker = reflector.call(reflector.call(exchange, "getConnection"), "getWorker");
+        Object session = m.newSession.newInstance(manager, config, ioThread, worker, data.maxInactiveSeconds());
+        long now = System.currentTimeMillis();
+        m.creationTime.set(session, data.creationTime()); // final: settable through reflection only
+        m.lastAccessed.set(session, now);
+        m.sessionId.set(session, id);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> attributes = (Map<String, Object>) m.attributes.get(session);
+        attributes.putAll(data.attributes()); // no listeners: the attributes were always there
+        @SuppressWarnings("unchecked")
+        Map<String, Object> sessions = (Map<String, Object>) m.sessions.get(manager);
+        Object existing = sessions.putIfAbsent(id, session);
+        if (existing != null) {
+            return existing;
+        }
+        Object queue = m.evictionQueue.get(manager);
+        if (queue != null) {
+            Object token = reflector.call(queue, "offerLastAndReturnToken", new Class<?>[] {Object.class}, id);
+            m.setEvictionToken.invoke(session, token);
+        }
+        m.requestStarted.invoke(session, exchange); // access time of this request, starts the timeout timer
+        activate(manager, session);
+        return session;
+    }
+
+    /** HttpSessionActivationListener.sessionDidActivate for attributes that listen (servlet layer only). */
+    private void activate(Object manager, Object session) throws ReflectiveOperationException {
+        Object servletContext = servletContext(manager);
+        if (servletContext == null) {
+            return;
+        }
+        Object httpSession = null;
+        Map<?, ?> attributes = (Map<?, ?>) members(manager).attributes.get(session);
+        for (Object value : attributes.values()) {
+            Method listener = activationMethod(value.getClass());
+            if (listener == null) {
+                continue;
+            }
+            if (httpSession == null) {
+                Class<?> impl = Class.forName(HTTP_SESSION_IMPL, false, servletContext.getClass().getClassLoader());
+                Method forSession = Reflector.findMethod(impl, "forSession", new Class<?>[] {
+                    Class.forName("io.undertow.server.session.Session", false, impl.getClassLoader()),
+                    servletContext.getClass().getInterfaces().length > 0 ? servletContextType(servletContext) : Object.class,
+                    boolean.class});
+                httpSession = forSession.invoke(null, session, servletContext, false);
+            }
+            Class<?> eventType = listener.getParameterTypes()[0];
+            Object event = eventType.getConstructor(eventType.getConstructors()[0].getParameterTypes()).newInstance(httpSession);
+            listener.invoke(value, event);
+        }
+    }
+
+    private static Class<?> servletContextType(Object servletContext) {
+        for (Class<?> c = servletContext.getClass(); c != null; c = c.getSuperclass()) {
+            for (Class<?> i : c.getInterfaces()) {
+                if (i.getName().endsWith(".ServletContext")) {
+                    return i;
+                }
+            }
+        }
+        return Object.class;
+    }
+
+    private static Method activationMethod(Class<?> type) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            for (Class<?> i : c.getInterfaces()) {
+                if (i.getName().endsWith(".http.HttpSessionActivationListener")) {
+                    try {
+                        for (Method m : i.getMethods()) {
+                            if (m.getName().equals("sessionDidActivate") && m.getParameterCount() == 1) {
+                                return m;
+                            }
+                        }
+                    } catch (SecurityException e) {
+                        return null;
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public Object sessionOfRequest(Object request) {
+        return null; // Undertow writes when the request is done with the session (requestDone)
+    }
+
+    @Override
+    public DestroyCause destroyCause(Object session, Object reason) {
+        try {
+            Object manager = managerOf(session);
+            if (manager == null) {
+                return DestroyCause.IGNORE;
+            }
+            Members m = members(manager);
+            if ((Boolean) m.invalidationStarted.get(session) || findLocal(manager, (String) m.sessionId.get(session)) != session) {
+                return DestroyCause.IGNORE; // already invalidated, or not (or no longer) in the manager
+            }
+            String why = reason == null ? "INVALIDATED" : reason.toString();
+            switch (why) {
+                case "INVALIDATED":
+                    return DestroyCause.INVALIDATED;
+                case "TIMEOUT":
+                    return DestroyCause.TIMED_OUT;
+                default:
+                    return DestroyCause.SHUTDOWN; // UNDEPLOY
+            }
+        } catch (Exception e) {
+            return DestroyCause.IGNORE;
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package io.sessionmirror.agent.undertow;
+
+import io.sessionmirror.bootstrap.MirrorBridge;
+import net.bytebuddy.asm.Advice;
+import net.bytebuddy.implementation.bytecode.assign.Assigner;
+
+/**
+ * Advice inlined into Undertow's {@code InMemorySessionManager} and its {@code SessionImpl} (Undertow
+ * core, so it serves plain Undertow, its servlet layer, WildFly's non-distributable web apps and Spring
+ * Boot's embedded Undertow alike). Refers only to the bootstrap bridge and JDK types; adds no members;
+ * suppresses every Throwable.
+ */
+final class UndertowAdvice {
+
+    /** The bridge slot of the Undertow family. */
+    static final int SLOT = 2;
+
+    private UndertowAdvice() {
+    }
+
+    /**
+     * {@code InMemorySessionManager.getSession(HttpServerExchange, SessionConfig)}: a null result for a
+     * request that names a session means "ask Memcached". The adapter reads the id from the exchange.
+     */
+    static final class GetSession {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.This Object manager, @Advice.Argument(0) Object exchange, @Advice.Argument(1) Object config,
+                         @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object session) {
+            if (session == null && exchange != null && config != null) {
+                session = MirrorBridge.sessionNotFound(SLOT, manager, null, new Object[] {exchange, config});
+            }
+        }
+    }
+
+    /** {@code SessionImpl.setAttribute(String, Object)} and {@code removeAttribute(String)}. */
+    static final class AttributeWritten {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.This Object session, @Advice.Argument(0) String name) {
+            MirrorBridge.attributeWritten(SLOT, session, name);
+        }
+    }
+
+    /** {@code SessionImpl.getAttribute(String)}: a mutable value handed out may be changed in place. */
+    static final class AttributeRead {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.This Object session, @Advice.Return Object value) {
+            if (value != null) {
+                MirrorBridge.attributeRead(SLOT, session, value);
+            }
+        }
+    }
+
+    /** {@code SessionImpl.requestDone(HttpServerExchange)}: the request is done with the session. */
+    static final class RequestDone {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.This Object session) {
+            MirrorBridge.sessionReleased(SLOT, session);
+        }
+    }
+
+    /** {@code SessionImpl.invalidate(HttpServerExchange, SessionDestroyedReason)}: invalidate or timeout. */
+    static final class Invalidate {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object session, @Advice.Argument(1) Object reason) {
+            MirrorBridge.sessionDestroyed(SLOT, session, reason);
+        }
+    }
+
+    /** {@code SessionImpl.changeSessionId(HttpServerExchange, SessionConfig)}. */
+    static final class ChangeSessionId {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static String enter(@Advice.FieldValue("sessionId") String oldId) {
+            return oldId;
+        }
+
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.This Object session, @Advice.Enter String oldId, @Advice.Return String newId) {
+            if (oldId != null && newId != null && !oldId.equals(newId)) {
+                MirrorBridge.sessionIdChanged(SLOT, session, oldId);
+            }
+        }
+    }
+}

@@ -1,0 +1,131 @@
+package io.sessionmirror.demo.launcher;
+
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An ordinary embedded Jetty, the way applications embed it: a Server on a port, a WebAppContext per
+ * war, all in a ContextHandlerCollection, default session handling. Works with Jetty 9.4, 10, 11 and 12
+ * (ee8, ee9, ee10 or ee11) on the class path; the classes are named per line because Jetty's
+ * packages changed between them.
+ * <pre>
+ *   java -cp jetty-launcher.jar:jetty/lib/* io.sessionmirror.demo.launcher.JettyLauncher \
+ *        --port 8081 --app /shop=shop.war [--app /other=other.war] [--env ee10] [--shared-session-cookie]
+ * </pre>
+ * {@code --env} picks the Jetty 12 environment (default ee10); older lines ignore it.
+ * {@code --shared-session-cookie} sets every web app's session cookie path to {@code /}, so one browser
+ * session id is used by all apps.
+ */
+public final class JettyLauncher {
+
+    private JettyLauncher() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int port = 8080;
+        String env = "ee10";
+        boolean sharedCookie = false;
+        List<String[]> apps = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--port":
+                    port = Integer.parseInt(args[++i]);
+                    break;
+                case "--env":
+                    env = args[++i];
+                    break;
+                case "--app": {
+                    String spec = args[++i];
+                    int eq = spec.indexOf('=');
+                    if (eq < 0) {
+                        throw new IllegalArgumentException("--app takes /path=war-file, got " + spec);
+                    }
+                    apps.add(new String[] {spec.substring(0, eq), spec.substring(eq + 1)});
+                    break;
+                }
+                case "--shared-session-cookie":
+                    sharedCookie = true;
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown argument " + args[i]);
+            }
+        }
+        boolean jetty12 = !present("org.eclipse.jetty.server.session.SessionHandler");
+        String webAppClass = jetty12 ? "org.eclipse.jetty." + env + ".webapp.WebAppContext" : "org.eclipse.jetty.webapp.WebAppContext";
+
+        Class<?> handlerType = Class.forName("org.eclipse.jetty.server.Handler");
+        Object server = Class.forName("org.eclipse.jetty.server.Server").getConstructor(int.class).newInstance(port);
+        Object contexts = newContextHandlerCollection();
+        for (String[] app : apps) {
+            Object webapp = Class.forName(webAppClass).getConstructor().newInstance();
+            call(webapp, "setContextPath", app[0]);
+            call(webapp, "setWar", app[1]);
+            if (sharedCookie) {
+                Object sessions = call(webapp, "getSessionHandler");
+                try {
+                    call(sessions, "setSessionPath", "/"); // Jetty 12
+                } catch (NoSuchMethodException e) {
+                    call(call(sessions, "getSessionCookieConfig"), "setPath", "/"); // 9.4 to 11
+                }
+            }
+            // Jetty 12's ee8/ee9 contexts live in a nested (servlet-era) handler tree: add their core handler.
+            Object handler = handlerType.isInstance(webapp) ? webapp : call(webapp, "get");
+            call(contexts, "addHandler", handler);
+        }
+        call(server, "setHandler", contexts);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                call(server, "stop");
+            } catch (Exception e) {
+                e.printStackTrace();
+            }
+        }, "jetty-stop"));
+        call(server, "start");
+        System.out.println("Jetty " + call(server, "getVersion") + " started on port " + port + " with " + apps.size()
+                + " web app(s)");
+        call(server, "join");
+    }
+
+    /** Jetty 12's constructor takes (optional) varargs; older ones have a no-argument constructor. */
+    private static Object newContextHandlerCollection() throws Exception {
+        Class<?> type = Class.forName("org.eclipse.jetty.server.handler.ContextHandlerCollection");
+        for (java.lang.reflect.Constructor<?> c : type.getConstructors()) {
+            if (c.getParameterCount() == 0) {
+                return c.newInstance();
+            }
+            if (c.getParameterCount() == 1 && c.getParameterTypes()[0].isArray()) {
+                return c.newInstance(java.lang.reflect.Array.newInstance(c.getParameterTypes()[0].getComponentType(), 0));
+            }
+        }
+        throw new NoSuchMethodException(type.getName() + ".<init>");
+    }
+
+    private static boolean present(String className) {
+        try {
+            Class.forName(className, false, JettyLauncher.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
+    }
+
+    /** Calls the public method {@code name} whose parameters accept {@code args}. */
+    private static Object call(Object target, String name, Object... args) throws Exception {
+        for (Method m : target.getClass().getMethods()) {
+            if (m.getName().equals(name) && m.getParameterCount() == args.length && accepts(m.getParameterTypes(), args)) {
+                return m.invoke(target, args);
+            }
+        }
+        throw new NoSuchMethodException(target.getClass().getName() + "." + name);
+    }
+
+    private static boolean accepts(Class<?>[] types, Object[] args) {
+        for (int i = 0; i < types.length; i++) {
+            if (args[i] != null && !types[i].isInstance(args[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
