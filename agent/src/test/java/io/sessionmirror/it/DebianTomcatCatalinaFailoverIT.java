@@ -41,12 +41,29 @@ class DebianTomcatCatalinaFailoverIT extends AbstractFailoverIT {
                         + " -Xmx256m\""), StandardCharsets.UTF_8);
         return ServerProcess.launch(name, port, List.of(CATALINA_HOME.resolve("bin/catalina.sh").toString(), "run"),
                 Map.of("CATALINA_HOME", CATALINA_HOME.toString(), "CATALINA_BASE", base.toString(),
-                        "CATALINA_PID", base.resolve("tomcat.pid").toString()),
+                        "CATALINA_PID", base.resolve("tomcat.pid").toString(), "JAVA_HOME", Servers.javaHome()),
                 base.resolve("server.log"));
     }
 
     @Override
     protected String options() {
         return super.options() + ",write=async,timeout=800";
+    }
+
+    @Override
+    public String[] serverLabel() {
+        return new String[] {"Tomcat (Debian tomcat10 package)", debianTomcatVersion(), ""};
+    }
+
+    /** server.number from catalina.jar's ServerInfo.properties, e.g. 10.1.60.0. */
+    private static String debianTomcatVersion() {
+        try (java.util.zip.ZipFile jar = new java.util.zip.ZipFile(CATALINA_HOME.resolve("lib/catalina.jar").toFile())) {
+            java.util.Properties p = new java.util.Properties();
+            p.load(jar.getInputStream(jar.getEntry("org/apache/catalina/util/ServerInfo.properties")));
+            String n = p.getProperty("server.number", "?");
+            return n.endsWith(".0") ? n.substring(0, n.length() - 2) : n;
+        } catch (java.io.IOException | RuntimeException e) {
+            return "10.1 (version unknown)";
+        }
     }
 }

@@ -11,4 +11,9 @@ class Tomcat10SyncJavaSerializationFailoverIT extends AbstractFailoverIT {
     protected String options() {
         return super.options() + ",write=sync,serializer=java";
     }
+
+    @Override
+    public String[] serverLabel() {
+        return new String[] {"Tomcat (embedded)", Servers.TOMCAT10, ""};
+    }
 }

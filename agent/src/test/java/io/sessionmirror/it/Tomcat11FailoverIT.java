@@ -6,4 +6,9 @@ class Tomcat11FailoverIT extends AbstractFailoverIT {
     protected ServerProcess launch(String name, int port, String agentOptions) throws Exception {
         return Servers.embeddedTomcat(Servers.TOMCAT11, name, port, agentOptions);
     }
+
+    @Override
+    public String[] serverLabel() {
+        return new String[] {"Tomcat (embedded)", Servers.TOMCAT11, ""};
+    }
 }

@@ -6,4 +6,9 @@ class Tomcat9FailoverIT extends AbstractFailoverIT {
     protected ServerProcess launch(String name, int port, String agentOptions) throws Exception {
         return Servers.embeddedTomcat(Servers.TOMCAT9, name, port, agentOptions);
     }
+
+    @Override
+    public String[] serverLabel() {
+        return new String[] {"Tomcat (embedded)", Servers.TOMCAT9, ""};
+    }
 }

@@ -1,0 +1,17 @@
+package io.sessionmirror.it;
+
+/** Jetty 9.4 (javax.servlet), embedded */
+class Jetty94FailoverIT extends AbstractFailoverIT {
+
+    private static final String LINE = "jetty-9.4";
+
+    @Override
+    protected ServerProcess launch(String name, int port, String agentOptions) throws Exception {
+        return Servers.jetty(LINE, null, name, port, agentOptions);
+    }
+
+    @Override
+    public String[] serverLabel() {
+        return new String[] {"Jetty (embedded)", Servers.versionOf(Servers.serverLib(LINE), "jetty-server"), ""};
+    }
+}
