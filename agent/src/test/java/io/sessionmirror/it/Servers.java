@@ -85,6 +85,12 @@ final class Servers {
      * deployed, sharing the session cookie (path {@code /}) so both apps see the same session id.
      */
     static ServerProcess embeddedTomcat(String version, String name, int port, String agentOptions) throws Exception {
+        return embeddedTomcat(version, name, port, agentOptions, List.of());
+    }
+
+    /** As above, with more launcher arguments (e.g. {@code --jvm-route a}). */
+    static ServerProcess embeddedTomcat(String version, String name, int port, String agentOptions, List<String> extra)
+            throws Exception {
         Path war = version.startsWith("9.") ? JAVAX_WAR : JAKARTA_WAR;
         Path dir = workDir(name);
         List<String> cmd = new ArrayList<>();
@@ -96,6 +102,7 @@ final class Servers {
                 "-cp", LAUNCHER_JAR + ":" + SERVERS_DIR.resolve("tomcat-" + version) + "/*",
                 "io.sessionmirror.demo.launcher.TomcatLauncher", "--port", String.valueOf(port),
                 "--app", "/shop=" + war, "--app", "/shop2=" + war, "--shared-session-cookie", "--base", dir.toString());
+        cmd.addAll(extra);
         return ServerProcess.launch(name, port, cmd, Map.of(), dir.resolve("server.log"));
     }
 
