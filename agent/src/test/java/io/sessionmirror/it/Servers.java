@@ -31,7 +31,7 @@ final class Servers {
     private Servers() {
     }
 
-    private static Path path(String key) {
+    static Path path(String key) {
         String v = System.getProperty("it.sessionmirror." + key);
         if (v == null) {
             throw new IllegalStateException("it.sessionmirror." + key + " is not set: run the integration tests with"
