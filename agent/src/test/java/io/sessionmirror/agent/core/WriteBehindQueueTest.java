@@ -15,6 +15,8 @@ class WriteBehindQueueTest {
 
     private final List<String> done = new CopyOnWriteArrayList<>();
     private final CountDownLatch gate = new CountDownLatch(1);
+    /** Counted down when the worker has taken the blocking task (so it no longer occupies the queue). */
+    private final CountDownLatch blocking = new CountDownLatch(1);
     private WriteBehindQueue queue;
 
     private class Op extends WriteBehindQueue.Task {
@@ -35,6 +37,7 @@ class WriteBehindQueueTest {
         @Override
         protected void run() throws Exception {
             if (what.equals("block")) {
+                blocking.countDown();
                 gate.await(5, TimeUnit.SECONDS);
             }
             if (what.equals("boom")) {
@@ -70,17 +73,14 @@ class WriteBehindQueueTest {
     }
 
     @Test
-    void boundedAndReportsFailures() {
+    void boundedAndReportsFailures() throws InterruptedException {
         queue = new WriteBehindQueue(2);
         assertTrue(queue.submit(new Op("blocker", "block", false)));
-        // The worker may or may not have taken the blocker yet: fill until refused.
-        int accepted = 0;
-        for (int i = 0; i < 5; i++) {
-            if (queue.submit(new Op("k" + i, "v", false))) {
-                accepted++;
-            }
-        }
-        assertTrue(accepted <= 2, "accepted " + accepted);
+        assertTrue(blocking.await(5, TimeUnit.SECONDS), "the worker runs the blocking task");
+        // The worker is stuck: exactly two tasks fit, the rest are refused.
+        assertTrue(queue.submit(new Op("k0", "v", false)));
+        assertTrue(queue.submit(new Op("k1", "v", false)));
+        assertFalse(queue.submit(new Op("k2", "v", false)));
         assertFalse(queue.submit(new Op("late", "v", false)));
         gate.countDown();
         assertTrue(queue.flush(5000));
