@@ -8,60 +8,26 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sessionmirror.agent.core.SessionKeys;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The failover contract, run against every supported server: each subclass only says how to start one
  * server (in its own JVM, with the agent, with the demo shop deployed at /shop and /shop2 sharing the
  * session cookie). Servers A and B share one real memcached.
  */
-@ExtendWith(CompatibilityRecorder.class)
-abstract class AbstractFailoverIT implements CompatibilityRecorder.ServerUnderTest {
-
-    static final Duration STORED = Duration.ofSeconds(10);
-    static final Duration READY = Duration.ofSeconds(90);
-
-    static Memcached memcached;
-    private final List<ServerProcess> servers = new ArrayList<>();
-    private final SessionKeys keys = new SessionKeys("sm");
+abstract class AbstractFailoverIT extends ServerTest {
 
     /** Starts a server named {@code name} on {@code port} with the agent and these options. */
     protected abstract ServerProcess launch(String name, int port, String agentOptions) throws Exception;
-
-    @BeforeAll
-    static void startMemcached() throws Exception {
-        memcached = Memcached.start();
-    }
-
-    @AfterAll
-    static void stopMemcached() throws Exception {
-        memcached.stop();
-    }
-
-    @AfterEach
-    void killServers() throws Exception {
-        for (ServerProcess s : servers) {
-            s.close();
-        }
-    }
 
     protected String options() {
         return "nodes=" + memcached.address();
     }
 
     ServerProcess start(String name) throws Exception {
-        ServerProcess s = launch(name, Memcached.freePort(), options());
-        servers.add(s);
-        return s.awaitReady("/shop/stats", READY);
+        return started(launch(name, Memcached.freePort(), options())).awaitReady("/shop/stats", READY);
     }
 
     /**
@@ -72,10 +38,6 @@ abstract class AbstractFailoverIT implements CompatibilityRecorder.ServerUnderTe
         assertNotNull(cookie, message);
         assertNotNull(pageId, message);
         assertEquals(SessionKeys.stripRoute(cookie), SessionKeys.stripRoute(pageId), message);
-    }
-
-    String key(String context, String id) {
-        return keys.key(keys.namespace(null, context), id);
     }
 
     @Test

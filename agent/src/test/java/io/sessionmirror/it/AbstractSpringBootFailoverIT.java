@@ -8,18 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.sessionmirror.agent.core.SessionKeys;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.zip.ZipFile;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * A Spring Boot 3 application, unchanged, run with {@code java -javaagent:... -jar app.jar}: a
@@ -27,14 +22,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * place through its proxy, a counter, a login that changes the id, a logout. Subclassed per embedded
  * server; the application is the same source built with a different starter.
  */
-@ExtendWith(CompatibilityRecorder.class)
-abstract class AbstractSpringBootFailoverIT implements CompatibilityRecorder.ServerUnderTest {
-
-    static final Duration STORED = Duration.ofSeconds(10);
-    static final Duration READY = Duration.ofSeconds(90);
-    static Memcached memcached;
-    private final List<ServerProcess> servers = new ArrayList<>();
-    private final SessionKeys keys = new SessionKeys("sm");
+abstract class AbstractSpringBootFailoverIT extends ServerTest {
 
     /** The application's fat jar. */
     protected abstract Path jar();
@@ -43,23 +31,6 @@ abstract class AbstractSpringBootFailoverIT implements CompatibilityRecorder.Ser
     protected abstract String serverArtifact();
 
     protected abstract String serverName();
-
-    @BeforeAll
-    static void startMemcached() throws Exception {
-        memcached = Memcached.start();
-    }
-
-    @AfterAll
-    static void stopMemcached() throws Exception {
-        memcached.stop();
-    }
-
-    @AfterEach
-    void killServers() throws Exception {
-        for (ServerProcess s : servers) {
-            s.close();
-        }
-    }
 
     @Override
     public String[] serverLabel() {
@@ -90,13 +61,11 @@ abstract class AbstractSpringBootFailoverIT implements CompatibilityRecorder.Ser
         Collections.addAll(cmd, Servers.java(), Servers.javaagent("nodes=" + memcached.address()), "-Xmx256m",
                 "-XX:TieredStopAtLevel=1", "-Ddemo.server.name=" + name, "-Djava.io.tmpdir=" + dir,
                 "-jar", jar().toString(), "--server.port=" + port, "--server.servlet.context-path=/shop");
-        ServerProcess s = ServerProcess.launch(name, port, cmd, Map.of(), dir.resolve("server.log"));
-        servers.add(s);
-        return s.awaitReady("/shop/stats", READY);
+        return started(ServerProcess.launch(name, port, cmd, Map.of(), dir.resolve("server.log"))).awaitReady("/shop/stats", READY);
     }
 
     String key(String id) {
-        return keys.key(keys.namespace(null, "/shop"), id);
+        return key("/shop", id);
     }
 
     @Test

@@ -1,7 +1,9 @@
 package io.sessionmirror.it;
 
-/** Jetty 12.1, EE 8 environment (javax.servlet), embedded. Maven Central here serves the
- * ee8 and ee9 modules of 12.1 up to 12.1.11 only (12.1.14 has ee10 and ee11), so this runs 12.1.11. */
+/**
+ * Jetty 12.1, EE 8 environment (javax.servlet), embedded. Maven Central here serves 12.1's ee8 modules
+ * up to 12.1.11 only (12.1.14 has ee10 and ee11), so this runs 12.1.11.
+ */
 class Jetty121Ee8FailoverIT extends AbstractFailoverIT {
 
     private static final String LINE = "jetty-12.1-ee8";

@@ -143,6 +143,18 @@ final class Servers {
                 "io.sessionmirror.demo.launcher.UndertowLauncher", JAKARTA_WAR, List.of());
     }
 
+    /** {@code UndertowCoreShop} (undertow-core only, no servlets) on one undertow-core line, at {@code /shop}. */
+    static ServerProcess undertowCore(String line, String name, int port, String agentOptions) throws Exception {
+        Path dir = workDir(name);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java());
+        cmd.add(javaagent(agentOptions));
+        Collections.addAll(cmd, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Ddemo.server.name=" + name,
+                "-cp", UNDERTOW_LAUNCHER_JAR + ":" + serverLib(line) + "/*", "io.sessionmirror.demo.launcher.UndertowCoreShop",
+                "--port", String.valueOf(port));
+        return ServerProcess.launch(name, port, cmd, Map.of(), dir.resolve("server.log"));
+    }
+
     private static ServerProcess launch(String name, int port, String agentOptions, Path launcher, Path lib, String mainClass,
                                         Path war, List<String> extra) throws Exception {
         Path dir = workDir(name);

@@ -1,0 +1,55 @@
+package io.sessionmirror.it;
+
+import io.sessionmirror.agent.core.SessionKeys;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * What every test of real servers shares: one real memcached per test class, the servers a test started
+ * (stopped after it, whatever happened), the key of a stored session, and the record of what ran for
+ * docs/compatibility.md.
+ */
+@ExtendWith(CompatibilityRecorder.class)
+abstract class ServerTest implements CompatibilityRecorder.ServerUnderTest {
+
+    static final Duration STORED = Duration.ofSeconds(10);
+    static final Duration READY = Duration.ofSeconds(90);
+
+    static Memcached memcached;
+    private final List<ServerProcess> servers = new ArrayList<>();
+    private final SessionKeys keys = new SessionKeys("sm");
+
+    @BeforeAll
+    static void startMemcached() throws Exception {
+        memcached = Memcached.start();
+    }
+
+    @AfterAll
+    static void stopMemcached() throws Exception {
+        memcached.stop();
+    }
+
+    @AfterEach
+    void killServers() throws Exception {
+        for (ServerProcess s : servers) {
+            s.close();
+        }
+        servers.clear();
+    }
+
+    /** Stopped after the test. */
+    ServerProcess started(ServerProcess s) {
+        servers.add(s);
+        return s;
+    }
+
+    /** The Memcached key of session {@code id} of the default host's web app at {@code context}. */
+    String key(String context, String id) {
+        return keys.key(keys.namespace(null, context), id);
+    }
+}
