@@ -85,8 +85,28 @@ final class UndertowAdapter implements ContainerAdapter {
         return m;
     }
 
+    private final ClassValue<Boolean> managerTypes = new ClassValue<Boolean>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            return Reflector.ancestor(type, UndertowInstrumentation.MANAGER) != null;
+        }
+    };
+    /** {@code SessionConfig.findSessionId(HttpServerExchange)} per config class: asked on every lookup miss. */
+    private final ClassValue<Method> findSessionId = new ClassValue<Method>() {
+        @Override
+        protected Method computeValue(Class<?> type) {
+            for (Method m : type.getMethods()) {
+                if (m.getName().equals("findSessionId") && m.getParameterCount() == 1) {
+                    m.setAccessible(true);
+                    return m;
+                }
+            }
+            return null;
+        }
+    };
+
     private boolean isManager(Object o) {
-        return Reflector.ancestor(o.getClass(), UndertowInstrumentation.MANAGER) != null;
+        return managerTypes.get(o.getClass());
     }
 
     // ---------------------------------------------------------------- web apps
@@ -168,10 +188,8 @@ final class UndertowAdapter implements ContainerAdapter {
         }
         Object[] exchangeAndConfig = (Object[]) request;
         try {
-            Object exchange = exchangeAndConfig[0];
-            Object config = exchangeAndConfig[1];
-            Class<?> exchangeType = Class.forName("io.undertow.server.HttpServerExchange", false, manager.getClass().getClassLoader());
-            return (String) reflector.call(config, "findSessionId", new Class<?>[] {exchangeType}, exchange);
+            Method find = findSessionId.get(exchangeAndConfig[1].getClass());
+            return find == null ? null : (String) find.invoke(exchangeAndConfig[1], exchangeAndConfig[0]);
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }
