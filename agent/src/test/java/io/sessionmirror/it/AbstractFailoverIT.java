@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sessionmirror.agent.core.SessionKeys;
 import java.util.Map;
 import java.util.Objects;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -41,6 +42,7 @@ abstract class AbstractFailoverIT extends ServerTest {
     }
 
     @Test
+    @Tag(ServerTest.EVERY_JDK)
     void killedServersSessionResumesOnAnotherWithEveryAttributeAndTheSameId() throws Exception {
         ServerProcess a = start("A");
         ServerProcess b = start("B");
@@ -84,6 +86,7 @@ abstract class AbstractFailoverIT extends ServerTest {
     }
 
     @Test
+    @Tag(ServerTest.CONTRACT)
     void onlyAChangedSessionIsWrittenAndThenExactlyOnce() throws Exception {
         ServerProcess a = start("A");
         Browser user = new Browser();
@@ -111,6 +114,7 @@ abstract class AbstractFailoverIT extends ServerTest {
     }
 
     @Test
+    @Tag(ServerTest.EVERY_JDK)
     void invalidateDeletesTheStoredCopyAndAStopDoesNot() throws Exception {
         ServerProcess a = start("A");
         ServerProcess b = start("B");
@@ -136,6 +140,7 @@ abstract class AbstractFailoverIT extends ServerTest {
     }
 
     @Test
+    @Tag(ServerTest.CONTRACT)
     void twoWebAppsWithTheSameSessionIdStayIsolated() throws Exception {
         ServerProcess a = start("A");
         ServerProcess b = start("B");
@@ -162,6 +167,7 @@ abstract class AbstractFailoverIT extends ServerTest {
     }
 
     @Test
+    @Tag(ServerTest.CONTRACT)
     void aNewSessionIdAfterLoginMovesTheStoredCopy() throws Exception {
         ServerProcess a = start("A");
         ServerProcess b = start("B");

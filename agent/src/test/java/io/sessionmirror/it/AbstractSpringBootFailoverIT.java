@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.zip.ZipFile;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -69,6 +70,7 @@ abstract class AbstractSpringBootFailoverIT extends ServerTest {
     }
 
     @Test
+    @Tag(ServerTest.EVERY_JDK)
     void theApplicationsSessionResumesOnAnotherInstanceAndLoginAndLogoutAreMirrored() throws Exception {
         ServerProcess a = start("A");
         ServerProcess b = start("B");

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.util.Map;
 import java.util.Objects;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,6 +31,7 @@ abstract class AbstractUndertowCoreFailoverIT extends ServerTest {
     }
 
     @Test
+    @Tag(ServerTest.EVERY_JDK)
     void aCoreSessionResumesOnAnotherServerAndInvalidateDeletesIt() throws Exception {
         ServerProcess a = start("A");
         ServerProcess b = start("B");

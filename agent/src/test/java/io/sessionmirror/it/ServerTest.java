@@ -17,6 +17,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(CompatibilityRecorder.class)
 abstract class ServerTest implements CompatibilityRecorder.ServerUnderTest {
 
+    /**
+     * Tag of the central cases (failover with every attribute; invalidate deletes, shutdown keeps) that the
+     * build runs a second time with the servers on every other JDK it finds (profile jdk25), so that pass
+     * covers every server and version in bounded time.
+     */
+    static final String EVERY_JDK = "every-jdk";
+    /** Tag of the other cases of the failover contract (run on the default JDK). */
+    static final String CONTRACT = "contract";
+
     static final Duration STORED = Duration.ofSeconds(10);
     static final Duration READY = Duration.ofSeconds(90);
 
