@@ -287,12 +287,11 @@ final class UndertowAdapter implements ContainerAdapter {
                 Class<?> impl = Class.forName(HTTP_SESSION_IMPL, false, servletContext.getClass().getClassLoader());
                 Method forSession = Reflector.findMethod(impl, "forSession", new Class<?>[] {
                     Class.forName("io.undertow.server.session.Session", false, impl.getClassLoader()),
-                    servletContext.getClass().getInterfaces().length > 0 ? servletContextType(servletContext) : Object.class,
-                    boolean.class});
+                    servletContextType(servletContext), boolean.class});
                 httpSession = forSession.invoke(null, session, servletContext, false);
             }
             Class<?> eventType = listener.getParameterTypes()[0];
-            Object event = eventType.getConstructor(eventType.getConstructors()[0].getParameterTypes()).newInstance(httpSession);
+            Object event = eventType.getConstructors()[0].newInstance(httpSession); // HttpSessionEvent(HttpSession)
             listener.invoke(value, event);
         }
     }
