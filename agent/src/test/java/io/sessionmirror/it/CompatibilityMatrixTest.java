@@ -1,0 +1,54 @@
+package io.sessionmirror.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The generated matrix: what the recorded lines say, in version order, and nothing outside the markers. */
+class CompatibilityMatrixTest {
+
+    @Test
+    void rowsPerServerVersionAndEnvironmentWithCountsPerJdkAndTheFailuresNamed(@TempDir Path dir) throws Exception {
+        Path results = Files.createDirectories(dir.resolve("results"));
+        Files.write(results.resolve("jdk17-A.tsv"), List.of(
+                "Jetty (embedded)\t10.0.26\t\t17\tJetty10FailoverIT\tone\tPASS",
+                "Jetty (embedded)\t10.0.26\t\t17\tJetty10FailoverIT\ttwo\tPASS",
+                "Jetty (embedded)\t9.4.57.v20241219\t\t17\tJetty94FailoverIT\tone\tPASS",
+                "Jetty (embedded)\t12.1.14\tee10\t17\tJetty121Ee10FailoverIT\tone\tPASS"), StandardCharsets.UTF_8);
+        Files.write(results.resolve("jdk25-A.tsv"), List.of(
+                "Jetty (embedded)\t10.0.26\t\t25\tJetty10FailoverIT\tone\tPASS",
+                "Jetty (embedded)\t10.0.26\t\t25\tJetty10FailoverIT\ttwo\tFAIL"), StandardCharsets.UTF_8);
+        Path doc = dir.resolve("compatibility.md");
+        Files.write(doc, List.of("# Title", "before", CompatibilityMatrix.START, "old table", CompatibilityMatrix.END, "after"),
+                StandardCharsets.UTF_8);
+
+        CompatibilityMatrix.main(new String[] {results.toString(), doc.toString()});
+
+        String text = Files.readString(doc);
+        assertTrue(text.startsWith("# Title\nbefore\n" + CompatibilityMatrix.START + "\n"), text);
+        assertTrue(text.endsWith(CompatibilityMatrix.END + "\nafter\n"), text);
+        assertTrue(!text.contains("old table"), text);
+        assertTrue(text.contains("| Server | Version | Environment | JDK 17 | JDK 25 | Test classes |"), text);
+        int v94 = text.indexOf("| 9.4.57.v20241219 |");
+        int v10 = text.indexOf("| 10.0.26 |");
+        int v12 = text.indexOf("| 12.1.14 | ee10 |");
+        assertTrue(v94 > 0 && v94 < v10 && v10 < v12, "9.4 before 10.0 before 12.1:\n" + text);
+        assertTrue(text.contains("| Jetty (embedded) | 10.0.26 | — | ✅ 2/2 | ❌ 1/2 | Jetty10FailoverIT |"), text);
+        assertTrue(text.contains("| Jetty (embedded) | 12.1.14 | ee10 | ✅ 1/1 | not run | Jetty121Ee10FailoverIT |"), text);
+        assertTrue(text.contains("- JDK 25: Jetty10FailoverIT.two FAIL"), text);
+    }
+
+    @Test
+    void versionsCompareByNumberNotByText() {
+        assertTrue(CompatibilityMatrix.compareVersions("9.4.57", "10.0.26") < 0);
+        assertTrue(CompatibilityMatrix.compareVersions("12.0.31", "12.1.8") < 0);
+        assertTrue(CompatibilityMatrix.compareVersions("12.1.8", "12.1.14") < 0);
+        assertEquals(0, CompatibilityMatrix.compareVersions("2.3.26.Final", "2.3.26.Final"));
+    }
+}
