@@ -17,7 +17,9 @@ import java.util.stream.Stream;
  * Writes the compatibility matrix into docs/compatibility.md, between the markers
  * {@code <!-- matrix:start -->} and {@code <!-- matrix:end -->}, from the lines {@link CompatibilityRecorder}
  * wrote during this build's integration tests. Run by the build after the integration tests:
- * {@code CompatibilityMatrix <results dir> <markdown file>}.
+ * {@code CompatibilityMatrix <results dir> <markdown file> [<it.test filter> <fallback file>]}: when the
+ * run was narrowed to some tests (a filter is given), the matrix goes to the fallback file instead, so a
+ * partial run never replaces the full matrix in the docs.
  */
 public final class CompatibilityMatrix {
 
@@ -30,6 +32,13 @@ public final class CompatibilityMatrix {
     public static void main(String[] args) throws IOException {
         Path results = Paths.get(args[0]);
         Path doc = Paths.get(args[1]);
+        String filter = args.length > 2 ? args[2].trim() : "";
+        if (!filter.isEmpty() && !filter.startsWith("${") && args.length > 3) {
+            Path partial = Paths.get(args[3]);
+            Files.write(partial, (START + "\n" + END + "\n").getBytes(StandardCharsets.UTF_8));
+            System.out.println("Only some tests ran (it.test=" + filter + "): matrix written to " + partial + ", not to " + doc);
+            doc = partial;
+        }
         if (!Files.isDirectory(results)) {
             System.out.println("No compatibility results in " + results + " (no server test ran); " + doc + " left as it is");
             return;
