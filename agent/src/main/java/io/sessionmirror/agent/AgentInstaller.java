@@ -52,7 +52,8 @@ public final class AgentInstaller {
             return;
         }
         if (installed) {
-            System.err.println("session-mirror: already active in this JVM; nothing changed");
+            String was = System.getProperty(STATE_OPTIONS, "?");
+            System.err.println("session-mirror: already active in this JVM (" + was + "); nothing changed");
             return;
         }
         AgentLog.configure(config.logLevel());
@@ -81,12 +82,19 @@ public final class AgentInstaller {
                 .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
                 .with(new ErrorListener(log))
                 .ignore(not(ours));
+        List<SessionMirror> mirrors = new java.util.ArrayList<>();
         for (ServerFamily family : FAMILIES) {
-            MirrorBridge.install(family.slot(), new SessionMirror(family.adapter(services.keys), services));
+            SessionMirror mirror = new SessionMirror(family.adapter(services.keys), services);
+            mirrors.add(mirror);
+            MirrorBridge.install(family.slot(), mirror);
             builder = family.instrument(builder);
         }
         builder.installOn(inst);
         installed = true;
+        publishState(config, inst, atStartup);
+        if (!atStartup) {
+            SessionExport.start(mirrors, inst, config.exportRate(), log);
+        }
 
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             services.shutdown(3000);
@@ -94,6 +102,41 @@ public final class AgentInstaller {
         }, "session-mirror-shutdown"));
         log.info("Session Mirror {} active ({}): {}", Version.get(), atStartup ? "started with the JVM" : "attached",
                 config.describe());
+    }
+
+    /** System properties of this JVM in which the agent says it is active; the attach command reads them. */
+    public static final String STATE_VERSION = "sessionmirror.active.version";
+    public static final String STATE_OPTIONS = "sessionmirror.active.options";
+    public static final String STATE_SERVERS = "sessionmirror.active.servers";
+    public static final String STATE_MODE = "sessionmirror.active.mode";
+    /** "running", then "done <sessions written> of <found> in <ms> ms" (attach only). */
+    public static final String STATE_EXPORT = "sessionmirror.active.export";
+
+    /** Which server families' session classes are loaded right now (at attach: what runs in this JVM). */
+    static String loadedServers(Instrumentation inst) {
+        java.util.Set<String> found = new java.util.TreeSet<>();
+        for (Class<?> c : inst.getAllLoadedClasses()) {
+            String n = c.getName();
+            if (n.equals("org.apache.catalina.session.ManagerBase")) {
+                found.add("Tomcat");
+            } else if (n.equals("org.eclipse.jetty.server.session.SessionHandler") || n.equals("org.eclipse.jetty.session.AbstractSessionManager")) {
+                found.add("Jetty");
+            } else if (n.equals("io.undertow.server.session.InMemorySessionManager")) {
+                found.add("Undertow");
+            }
+        }
+        return String.join(",", found);
+    }
+
+    private static void publishState(MirrorConfig config, Instrumentation inst, boolean atStartup) {
+        try {
+            System.setProperty(STATE_VERSION, Version.get());
+            System.setProperty(STATE_OPTIONS, config.describe());
+            System.setProperty(STATE_MODE, atStartup ? "started with the JVM" : "attached");
+            System.setProperty(STATE_SERVERS, loadedServers(inst));
+        } catch (SecurityException ignored) {
+            // a security manager forbids it: the attach command then cannot report the state, nothing else
+        }
     }
 
     /** Instrumentation problems are logged, never thrown: the server must start regardless. */

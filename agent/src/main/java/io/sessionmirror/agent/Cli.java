@@ -39,8 +39,20 @@ public final class Cli {
                     return 0;
                 }
                 return check(args.length > 1 ? args[1] : "", out, err);
+            case "list":
+                if (args.length > 1 && (args[1].equals("--help") || args[1].equals("-h"))) {
+                    out.print(AttachCommand.listUsage());
+                    return 0;
+                }
+                return AttachCommand.list(out);
+            case "attach":
+                if (args.length > 1 && (args[1].equals("--help") || args[1].equals("-h"))) {
+                    out.print(AttachCommand.attachUsage());
+                    return 0;
+                }
+                return AttachCommand.attach(args, out, err);
             default:
-                err.println("session-mirror: unknown command '" + command + "'; commands: help, version, check");
+                err.println("session-mirror: unknown command '" + command + "'; commands: help, version, check, list, attach");
                 return 2;
         }
     }
@@ -51,6 +63,9 @@ public final class Cli {
                 + "  java -javaagent:/path/session-mirror-agent.jar=nodes=mc1:11211,mc2:11211 ...\n\n"
                 + "Commands:\n"
                 + "  java -jar session-mirror-agent.jar check <options>   check options and reach each Memcached node\n"
+                + "  java -jar session-mirror-agent.jar list              the JVMs you can attach to\n"
+                + "  java -jar session-mirror-agent.jar attach <pid> <options>\n"
+                + "                                                      load the agent into a running JVM\n"
                 + "  java -jar session-mirror-agent.jar version           print the version\n"
                 + "  java -jar session-mirror-agent.jar help              this text\n\n"
                 + "Options (key=value, separated by commas; see docs/configuration.md):\n"
@@ -96,6 +111,7 @@ public final class Cli {
                 case TIMEOUT: value = config.timeoutMillis() + " ms"; break;
                 case QUEUE: value = String.valueOf(config.queueCapacity()); break;
                 case LOG: value = config.logLevel(); break;
+                case EXPORT: value = config.exportRate() + " sessions/s"; break;
                 default: value = config.sourceOf(o) == null ? "-" : "set"; break;
             }
             String source = config.sourceOf(o);

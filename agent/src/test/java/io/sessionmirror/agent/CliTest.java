@@ -48,6 +48,6 @@ class CliTest {
     @Test
     void unknownCommandSaysWhatExists() {
         assertEquals(2, run("attach-all"));
-        assertTrue(err.toString().contains("unknown command 'attach-all'; commands: help, version, check"), err.toString());
+        assertTrue(err.toString().contains("unknown command 'attach-all'; commands: help, version, check, list, attach"), err.toString());
     }
 }

@@ -191,6 +191,7 @@ public final class MirrorConfig {
         }
         integer(Option.TIMEOUT, 10, 60_000);
         integer(Option.QUEUE, 1, 1_000_000);
+        integer(Option.EXPORT, 1, 1_000_000);
     }
 
     private String get(Option o) {
@@ -256,6 +257,11 @@ public final class MirrorConfig {
 
     public int queueCapacity() {
         return integer(Option.QUEUE, 1, 1_000_000);
+    }
+
+    /** Sessions per second written when an attach exports the sessions that already exist. */
+    public int exportRate() {
+        return integer(Option.EXPORT, 1, 1_000_000);
     }
 
     public String logLevel() {

@@ -18,6 +18,7 @@ public enum Option {
     TIMEOUT("timeout", "1000", "a whole number of milliseconds from 10 to 60000", false),
     QUEUE("queue", "10000", "a whole number of sessions from 1 to 1000000", false),
     LOG("log", "info", "off, error, warn, info, debug or trace", false),
+    EXPORT("export", "5000", "a whole number of sessions per second from 1 to 1000000", false),
     CONFIG("config", null, "the path of a readable properties file", false);
 
     private final String key;

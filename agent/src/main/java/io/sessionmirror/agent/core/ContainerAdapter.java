@@ -71,4 +71,13 @@ public interface ContainerAdapter {
 
     /** {@code reason}: what the destroy advice passed (the server's own reason where it has one), or null. */
     DestroyCause destroyCause(Object session, Object reason);
+
+    /**
+     * The sessions that live in this JVM right now, for an attach to export: found from the web app class
+     * loaders that are loaded ({@code loaders}) or from whatever else the server keeps reachable. Called
+     * once, on a background thread; may be slow. Returns nothing when the family has no live sessions.
+     */
+    default java.util.List<Object> liveSessions(java.util.Set<ClassLoader> loaders) {
+        return java.util.Collections.emptyList();
+    }
 }

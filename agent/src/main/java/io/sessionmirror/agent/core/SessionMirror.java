@@ -241,14 +241,15 @@ public final class SessionMirror implements MirrorHooks {
         }
     }
 
-    private void write(Object session, SessionState state, WebApp app, String key, boolean inline) {
+    /** Returns whether the session was written (inline) or queued. */
+    private boolean write(Object session, SessionState state, WebApp app, String key, boolean inline) {
         SessionData data = null;
         SessionCodec.Encoded encoded = null;
         for (int attempt = 1; encoded == null; attempt++) {
             try {
                 data = adapter.snapshot(session);
                 if (data == null) {
-                    return; // invalidated meanwhile
+                    return false; // invalidated meanwhile
                 }
                 encoded = services.codec.encode(data, app.classLoader());
             } catch (ConcurrentModificationException e) {
@@ -256,7 +257,7 @@ public final class SessionMirror implements MirrorHooks {
                     state.changed.set(true); // the application keeps mutating: try again next request
                     LOG.debug("Session {} of {} changed while it was serialized; written at its next request",
                             redact(data == null ? "?" : data.id()), app);
-                    return;
+                    return false;
                 }
             } catch (Exception | LinkageError e) {
                 stats.failures.increment();
@@ -267,20 +268,20 @@ public final class SessionMirror implements MirrorHooks {
                     LOG.debug("Session {} of {} could not be serialized: {}", redact(data == null ? "?" : data.id()),
                             app, describe(e));
                 }
-                return;
+                return false;
             }
         }
         reportSkipped(app, encoded);
         if (encoded.hash == state.lastHash) {
             stats.unchanged.increment();
             touchIfDue(session, state, key);
-            return;
+            return false;
         }
         if (encoded.payload.length > MAX_PAYLOAD) {
             stats.failures.increment();
             LOG.warn("Session {} of {} is {} bytes, over Memcached's item size limit of {} bytes; it is not mirrored"
                     + " (it stays on this server only)", redact(data.id()), app, encoded.payload.length, MAX_PAYLOAD);
-            return;
+            return false;
         }
         if (LOG.isDebugEnabled()) {
             LOG.debug("Writing session {} of {}: {} attributes, {} bytes ({})", redact(data.id()), app,
@@ -295,18 +296,21 @@ public final class SessionMirror implements MirrorHooks {
             try {
                 services.store.set(key, encoded.payload, expiry);
                 wrote(encoded.payload.length);
+                return true;
             } catch (StoreException e) {
                 state.lastHash = 0;
                 storeTrouble("could not write a session of " + app, e);
+                return false;
             }
-            return;
         }
         if (!services.queue.submit(new WriteTask(key, encoded.payload, expiry, state, app))) {
             state.lastHash = 0;
             stats.failures.increment();
             warnRarely("The write queue is full (" + services.queue.depth() + " sessions waiting): a session of " + app
                     + " is written at its next request. Memcached is slow or down, or raise 'queue'.");
+            return false;
         }
+        return true;
     }
 
     private void wrote(int bytes) {
@@ -352,6 +356,32 @@ public final class SessionMirror implements MirrorHooks {
                         "'" + s.name + "' (" + s.className + ")", app, s.reason);
             }
         }
+    }
+
+    // ---------------------------------------------------------------- attach: export what exists
+
+    /**
+     * Writes a session that existed before the agent was attached, now, on the calling (background)
+     * thread. Returns whether it was written; a session of a web app that is not mirrored, an invalid one
+     * or one that cannot be serialized is skipped (and reported as at any write).
+     */
+    public boolean export(Object session) {
+        WebApp app = adapter.webAppOfSession(session);
+        String id = app == null ? null : adapter.sessionId(session);
+        if (id == null) {
+            return false;
+        }
+        SessionState state = states.computeIfAbsent(session, s -> new SessionState());
+        state.app = app;
+        synchronized (state) {
+            state.lastHash = 0;
+            return write(session, state, app, state.key(keys, app, id), true);
+        }
+    }
+
+    /** The live sessions of this family, as its adapter finds them. */
+    public java.util.List<Object> liveSessions(java.util.Set<ClassLoader> loaders) {
+        return adapter.liveSessions(loaders);
     }
 
     // ---------------------------------------------------------------- invalidate, timeout, id change

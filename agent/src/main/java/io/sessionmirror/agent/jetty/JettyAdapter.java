@@ -231,6 +231,40 @@ final class JettyAdapter implements ContainerAdapter {
         }
     }
 
+    // ---------------------------------------------------------------- attach: sessions that exist
+
+    /**
+     * Each web app class loader ({@code WebAppClassLoader} of 9.4 to 11, or of an EE environment of 12)
+     * knows its context; the context its session handler, the handler its cache of live sessions.
+     */
+    @Override
+    public java.util.List<Object> liveSessions(java.util.Set<ClassLoader> loaders) {
+        java.util.List<Object> sessions = new java.util.ArrayList<>();
+        for (ClassLoader loader : loaders) {
+            String name = loader.getClass().getName();
+            if (!name.startsWith("org.eclipse.jetty.") || !name.endsWith(".webapp.WebAppClassLoader")) {
+                continue;
+            }
+            try {
+                Object context = Reflector.field(loader.getClass(), "_context").get(loader);
+                Object handler = context == null ? null : reflector.call(context, "getSessionHandler");
+                if (handler == null) {
+                    continue;
+                }
+                // 12's ee8/ee9 handlers wrap a core session manager; the others are one.
+                Object manager = reflector.has(handler, "getSessionCache") ? handler : reflector.call(handler, "getSessionManager");
+                Object cache = reflector.call(manager, "getSessionCache");
+                Object map = cache == null ? null : Reflector.field(cache.getClass(), "_sessions").get(cache);
+                if (map instanceof Map) {
+                    sessions.addAll(((Map<?, ?>) map).values());
+                }
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // not laid out so in this Jetty, or a cache that keeps no sessions in memory: nothing to export
+            }
+        }
+        return sessions;
+    }
+
     /** The fields of Jetty's session class read directly. */
     private static final class SessionFields {
         final Field data;

@@ -326,6 +326,61 @@ final class UndertowAdapter implements ContainerAdapter {
         return null;
     }
 
+    // ---------------------------------------------------------------- attach: sessions that exist
+
+    /**
+     * Undertow's managers are not reachable from a class loader. But every session with a timeout has its
+     * expiry task queued on an XNIO I/O thread; the task is an inner class of the session, and the session
+     * knows its manager. Every session of each manager found that way is exported.
+     */
+    @Override
+    public List<Object> liveSessions(java.util.Set<ClassLoader> loaders) {
+        java.util.Set<Object> managers = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            Class<?> worker = Reflector.ancestor(thread.getClass(), "org.xnio.nio.WorkerThread");
+            if (worker == null) {
+                continue;
+            }
+            try {
+                Object queue = Reflector.field(worker, "delayWorkQueue").get(thread);
+                for (Object key : snapshot((java.util.Collection<?>) queue)) {
+                    Object command = Reflector.field(key.getClass(), "command").get(key);
+                    Class<?> outer = command == null ? null : command.getClass().getEnclosingClass();
+                    if (outer != null && outer.getName().equals(UndertowInstrumentation.SESSION)) {
+                        Object session = Reflector.field(command.getClass(), "this$0").get(command);
+                        managers.add(managerOf(session));
+                    }
+                }
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // another XNIO layout: nothing found on this thread
+            }
+        }
+        List<Object> sessions = new java.util.ArrayList<>();
+        for (Object manager : managers) {
+            try {
+                if (manager != null && webAppOfManager(manager) != null) {
+                    sessions.addAll(((Map<?, ?>) members(manager).sessions.get(manager)).values());
+                }
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                // skip this manager
+            }
+        }
+        return sessions;
+    }
+
+    /** A copy of a collection another thread owns (the I/O thread's timer queue), retried if it changed. */
+    private static List<Object> snapshot(java.util.Collection<?> owned) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return new java.util.ArrayList<>(owned);
+            } catch (java.util.ConcurrentModificationException | java.util.NoSuchElementException e) {
+                if (attempt == 10) {
+                    return java.util.Collections.emptyList();
+                }
+            }
+        }
+    }
+
     @Override
     public Object sessionOfRequest(Object request) {
         return null; // Undertow writes when the request is done with the session (requestDone)

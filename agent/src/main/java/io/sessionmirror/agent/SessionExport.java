@@ -1,0 +1,75 @@
+package io.sessionmirror.agent;
+
+import io.sessionmirror.agent.core.SessionMirror;
+import java.lang.instrument.Instrumentation;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+
+/**
+ * After an attach: writes every session that already lives in the JVM to Memcached, at most {@code rate}
+ * a second, on one background daemon thread, so that a crash right after the attach loses nobody and a
+ * server with many sessions neither stalls nor floods Memcached. Progress goes to the log and to the
+ * system property {@link AgentInstaller#STATE_EXPORT}, where the attach command reads it.
+ */
+final class SessionExport implements Runnable {
+
+    private final List<SessionMirror> mirrors;
+    private final Instrumentation inst;
+    private final int rate;
+    private final Logger log;
+
+    private SessionExport(List<SessionMirror> mirrors, Instrumentation inst, int rate, Logger log) {
+        this.mirrors = mirrors;
+        this.inst = inst;
+        this.rate = rate;
+        this.log = log;
+    }
+
+    static void start(List<SessionMirror> mirrors, Instrumentation inst, int rate, Logger log) {
+        System.setProperty(AgentInstaller.STATE_EXPORT, "running");
+        Thread t = new Thread(new SessionExport(mirrors, inst, rate, log), "session-mirror-export");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    @Override
+    public void run() {
+        long t0 = System.nanoTime();
+        int found = 0;
+        int written = 0;
+        try {
+            Set<ClassLoader> loaders = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (Class<?> c : inst.getAllLoadedClasses()) {
+                ClassLoader l = c.getClassLoader();
+                if (l != null) {
+                    loaders.add(l);
+                }
+            }
+            long nanosPerSession = 1_000_000_000L / rate;
+            long next = System.nanoTime();
+            for (SessionMirror mirror : mirrors) {
+                for (Object session : mirror.liveSessions(loaders)) {
+                    found++;
+                    long wait = next - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                    next = Math.max(next, System.nanoTime() - 1_000_000_000L) + nanosPerSession; // at most 1 s of burst
+                    if (mirror.export(session)) {
+                        written++;
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | LinkageError e) {
+            log.warn("Exporting the existing sessions stopped early: {}", e.toString());
+        }
+        long millis = (System.nanoTime() - t0) / 1_000_000;
+        System.setProperty(AgentInstaller.STATE_EXPORT, "done " + written + " of " + found + " in " + millis + " ms");
+        log.info("Exported {} of {} sessions that existed before the attach in {} ms", written, found, millis);
+    }
+}
