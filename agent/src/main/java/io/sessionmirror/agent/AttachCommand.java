@@ -114,7 +114,7 @@ final class AttachCommand {
         try {
             MirrorConfig.load(options); // the same checks the agent makes, before the target is touched
         } catch (ConfigException e) {
-            err.println(e.getMessage());
+            err.println(e.getMessage().replace(io.sessionmirror.agent.config.OptionsParser.SOURCE, "the attach options"));
             err.println("session-mirror: nothing was loaded into process " + pid);
             return 2;
         }

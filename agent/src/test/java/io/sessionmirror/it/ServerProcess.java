@@ -45,6 +45,10 @@ public final class ServerProcess implements AutoCloseable {
         return port;
     }
 
+    public long pid() {
+        return process.pid();
+    }
+
     public String url(String path) {
         return "http://127.0.0.1:" + port + path;
     }

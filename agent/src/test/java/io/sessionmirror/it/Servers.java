@@ -88,6 +88,20 @@ final class Servers {
         return embeddedTomcat(version, name, port, agentOptions, List.of());
     }
 
+    /** Without the agent, with extra JVM options (e.g. {@code -XX:+DisableAttachMechanism}). */
+    static ServerProcess embeddedTomcatWithJvmOptions(String version, String name, int port, List<String> jvmOptions)
+            throws Exception {
+        Path dir = workDir(name);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java());
+        cmd.addAll(jvmOptions);
+        Collections.addAll(cmd, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Ddemo.server.name=" + name,
+                "-cp", LAUNCHER_JAR + ":" + SERVERS_DIR.resolve("tomcat-" + version) + "/*",
+                "io.sessionmirror.demo.launcher.TomcatLauncher", "--port", String.valueOf(port),
+                "--app", "/shop=" + (version.startsWith("9.") ? JAVAX_WAR : JAKARTA_WAR), "--base", dir.toString());
+        return ServerProcess.launch(name, port, cmd, Map.of(), dir.resolve("server.log"));
+    }
+
     /** As above, with more launcher arguments (e.g. {@code --jvm-route a}). */
     static ServerProcess embeddedTomcat(String version, String name, int port, String agentOptions, List<String> extra)
             throws Exception {
