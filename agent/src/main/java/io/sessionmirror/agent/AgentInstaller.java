@@ -111,6 +111,8 @@ public final class AgentInstaller {
     public static final String STATE_MODE = "sessionmirror.active.mode";
     /** "running", then "done <sessions written> of <found> in <ms> ms" (attach only). */
     public static final String STATE_EXPORT = "sessionmirror.active.export";
+    /** The web apps whose existing sessions the attach exported, with counts. */
+    public static final String STATE_WEBAPPS = "sessionmirror.active.webapps";
 
     /** Which server families' session classes are loaded right now (at attach: what runs in this JVM). */
     static String loadedServers(Instrumentation inst) {

@@ -1,6 +1,7 @@
 package io.sessionmirror.agent;
 
 import io.sessionmirror.agent.core.SessionMirror;
+import io.sessionmirror.agent.core.WebApp;
 import java.lang.instrument.Instrumentation;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -40,6 +41,7 @@ final class SessionExport implements Runnable {
         long t0 = System.nanoTime();
         int found = 0;
         int written = 0;
+        java.util.Map<String, Integer> perApp = new java.util.TreeMap<>();
         try {
             Set<ClassLoader> loaders = Collections.newSetFromMap(new IdentityHashMap<>());
             for (Class<?> c : inst.getAllLoadedClasses()) {
@@ -58,8 +60,10 @@ final class SessionExport implements Runnable {
                         Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                     }
                     next = Math.max(next, System.nanoTime() - 1_000_000_000L) + nanosPerSession; // at most 1 s of burst
-                    if (mirror.export(session)) {
+                    WebApp app = mirror.export(session);
+                    if (app != null) {
                         written++;
+                        perApp.merge(app.toString(), 1, Integer::sum);
                     }
                 }
             }
@@ -69,6 +73,9 @@ final class SessionExport implements Runnable {
             log.warn("Exporting the existing sessions stopped early: {}", e.toString());
         }
         long millis = (System.nanoTime() - t0) / 1_000_000;
+        StringBuilder apps = new StringBuilder();
+        perApp.forEach((app, n) -> apps.append(apps.length() == 0 ? "" : ", ").append(app).append(": ").append(n));
+        System.setProperty(AgentInstaller.STATE_WEBAPPS, apps.toString());
         System.setProperty(AgentInstaller.STATE_EXPORT, "done " + written + " of " + found + " in " + millis + " ms");
         log.info("Exported {} of {} sessions that existed before the attach in {} ms", written, found, millis);
     }

@@ -54,6 +54,7 @@ abstract class AbstractAttachIT extends ServerTest {
         List<Browser> users = usersOn(a);
         AgentCli cli = attach(a);
         assertTrue(cli.out.contains("Existing sessions exported to Memcached: 3 of 3"), cli.toString());
+        assertTrue(cli.out.contains("Web apps with sessions: ") && cli.out.contains(" web app '/shop': 3"), cli.toString());
 
         a.kill9(); // not one more request to A after the attach
         for (int u = 1; u <= 3; u++) {
@@ -80,7 +81,8 @@ abstract class AbstractAttachIT extends ServerTest {
         AgentCli again = AgentCli.run("attach", String.valueOf(a.pid()), "nodes=" + memcached.address() + ",write=sync");
         assertEquals(0, again.exit, again.toString());
         assertTrue(again.out.contains("is already active in process " + a.pid() + " (attached)"), again.toString());
-        assertTrue(again.out.contains("Nothing was changed"), again.toString());
+        assertTrue(again.out.contains("Nothing was changed: write (running: async, given: sync) take effect at the next start"),
+                again.toString());
 
         a.kill9();
         assertEquals("[apple1, pear1, plum-after-attach]", first.get(b.url("/shop/session")).get("attr.cart"));

@@ -362,20 +362,20 @@ public final class SessionMirror implements MirrorHooks {
 
     /**
      * Writes a session that existed before the agent was attached, now, on the calling (background)
-     * thread. Returns whether it was written; a session of a web app that is not mirrored, an invalid one
-     * or one that cannot be serialized is skipped (and reported as at any write).
+     * thread. Returns its web app if it was written, else null: a session of a web app that is not
+     * mirrored, an invalid one or one that cannot be serialized is skipped (and reported as at any write).
      */
-    public boolean export(Object session) {
+    public WebApp export(Object session) {
         WebApp app = adapter.webAppOfSession(session);
         String id = app == null ? null : adapter.sessionId(session);
         if (id == null) {
-            return false;
+            return null;
         }
         SessionState state = states.computeIfAbsent(session, s -> new SessionState());
         state.app = app;
         synchronized (state) {
             state.lastHash = 0;
-            return write(session, state, app, state.key(keys, app, id), true);
+            return write(session, state, app, state.key(keys, app, id), true) ? app : null;
         }
     }
 
