@@ -52,8 +52,7 @@ public final class AgentInstaller {
             return;
         }
         if (installed) {
-            String was = System.getProperty(STATE_OPTIONS, "?");
-            System.err.println("session-mirror: already active in this JVM (" + was + "); nothing changed");
+            reconfigure(config);
             return;
         }
         AgentLog.configure(config.logLevel());
@@ -70,6 +69,9 @@ public final class AgentInstaller {
         }
 
         MirrorServices services = MirrorServices.create(config);
+        active = services;
+        activeConfig = config;
+        activeLogLevel = config.logLevel();
         ElementMatcher.Junction<TypeDescription> ours = none();
         for (ServerFamily family : FAMILIES) {
             for (String prefix : family.packagePrefixes()) {
@@ -104,15 +106,65 @@ public final class AgentInstaller {
                 config.describe());
     }
 
-    /** System properties of this JVM in which the agent says it is active; the attach command reads them. */
-    public static final String STATE_VERSION = "sessionmirror.active.version";
-    public static final String STATE_OPTIONS = "sessionmirror.active.options";
-    public static final String STATE_SERVERS = "sessionmirror.active.servers";
-    public static final String STATE_MODE = "sessionmirror.active.mode";
+    private static MirrorServices active;
+    private static MirrorConfig activeConfig;
+    private static String activeLogLevel;
+
+    /**
+     * A second attach with options: what can change safely in a running agent is applied (the Memcached
+     * nodes, the log level); the rest is named as needing a restart. The outcome goes to
+     * {@link #STATE_RECONFIGURED} for the attach command to print.
+     */
+    private static void reconfigure(MirrorConfig config) {
+        if (active == null || activeConfig == null) {
+            System.setProperty(STATE_RECONFIGURED, "nothing applied: the agent is disabled in this JVM");
+            return;
+        }
+        java.util.List<String> applied = new java.util.ArrayList<>();
+        java.util.List<String> restart = new java.util.ArrayList<>();
+        if (!config.nodes().equals(active.store.nodes())) {
+            active.store.switchNodes(config.nodes());
+            applied.add("nodes=" + config.nodes());
+        }
+        if (!config.logLevel().equals(activeLogLevel)) {
+            AgentLog.configure(config.logLevel());
+            activeLogLevel = config.logLevel();
+            applied.add("log=" + config.logLevel());
+        }
+        for (io.sessionmirror.agent.config.Option o : new io.sessionmirror.agent.config.Option[] {
+            io.sessionmirror.agent.config.Option.WRITE, io.sessionmirror.agent.config.Option.SERIALIZER,
+            io.sessionmirror.agent.config.Option.PREFIX, io.sessionmirror.agent.config.Option.TIMEOUT,
+            io.sessionmirror.agent.config.Option.QUEUE, io.sessionmirror.agent.config.Option.ENABLED}) {
+            if (!java.util.Objects.equals(config.value(o), activeConfig.value(o))) {
+                restart.add(o.key() + "=" + config.value(o) + " (running: " + activeConfig.value(o) + ")");
+            }
+        }
+        String outcome = (applied.isEmpty() ? "nothing to apply" : "applied " + String.join(", ", applied))
+                + (restart.isEmpty() ? "" : "; need a restart: " + String.join(", ", restart));
+        if (!applied.isEmpty()) {
+            String now = System.getProperty(STATE_OPTIONS, activeConfig.describe());
+            System.setProperty(STATE_OPTIONS, now.replaceFirst("nodes=\\[[^\\]]*\\]",
+                    java.util.regex.Matcher.quoteReplacement("nodes=" + config.nodes())));
+            AgentLog.get().info("Session Mirror reconfigured by a second attach: {}", outcome);
+        }
+        System.setProperty(STATE_RECONFIGURED, outcome);
+    }
+
+    /** What a second attach with options did: "applied ...; need a restart: ...". */
+    public static final String STATE_RECONFIGURED = "io.sessionmirror.state.reconfigured";
+
+    /**
+     * System properties of this JVM in which the agent says it is active; the attach command reads them.
+     * Not under "sessionmirror.", which is where configuration is read from.
+     */
+    public static final String STATE_VERSION = "io.sessionmirror.state.version";
+    public static final String STATE_OPTIONS = "io.sessionmirror.state.options";
+    public static final String STATE_SERVERS = "io.sessionmirror.state.servers";
+    public static final String STATE_MODE = "io.sessionmirror.state.mode";
     /** "running", then "done <sessions written> of <found> in <ms> ms" (attach only). */
-    public static final String STATE_EXPORT = "sessionmirror.active.export";
+    public static final String STATE_EXPORT = "io.sessionmirror.state.export";
     /** The web apps whose existing sessions the attach exported, with counts. */
-    public static final String STATE_WEBAPPS = "sessionmirror.active.webapps";
+    public static final String STATE_WEBAPPS = "io.sessionmirror.state.webapps";
 
     /** Which server families' session classes are loaded right now (at attach: what runs in this JVM). */
     static String loadedServers(Instrumentation inst) {

@@ -152,12 +152,13 @@ final class AttachCommand {
                 out.println("Session Mirror " + active + " is already active in process " + pid + " ("
                         + before.getProperty(AgentInstaller.STATE_MODE, "?") + "): " + before.getProperty(AgentInstaller.STATE_OPTIONS, "?"));
                 if (!options.isEmpty()) {
-                    String differing = differences(before.getProperty(AgentInstaller.STATE_OPTIONS, ""),
-                            MirrorConfig.load(options).describe());
-                    out.println(differing.isEmpty()
-                            ? "The options given are the ones it runs with; nothing to change."
-                            : "Nothing was changed: " + differing + " take effect at the next start (put them in the"
-                                    + " server's -javaagent flag).");
+                    // The agent applies what it safely can (nodes, log level) and names what needs a restart.
+                    vm.loadAgent(agentJar().toString(), options);
+                    String outcome = vm.getSystemProperties().getProperty(AgentInstaller.STATE_RECONFIGURED, "?");
+                    out.println("New options: " + outcome + ".");
+                    if (outcome.contains("need a restart")) {
+                        out.println("Put them in the server's -javaagent flag; they take effect at its next start.");
+                    }
                 }
                 return 0;
             }
@@ -194,7 +195,7 @@ final class AttachCommand {
                         + " reports when it is done. Every session is mirrored from now on.");
             }
             return 0;
-        } catch (AgentLoadException | AgentInitializationException | IOException e) {
+        } catch (AgentLoadException | AgentInitializationException | IOException | ConfigException e) {
             err.println("session-mirror: loading the agent into process " + pid + " failed: " + e);
             return 1;
         } finally {
@@ -204,31 +205,6 @@ final class AttachCommand {
                 // the target went away; nothing to release
             }
         }
-    }
-
-    /** "write (running: async, given: sync), ..." for the settings two describe() strings disagree on. */
-    static String differences(String running, String given) {
-        java.util.Map<String, String> a = settings(running);
-        java.util.Map<String, String> b = settings(given);
-        StringBuilder out = new StringBuilder();
-        for (java.util.Map.Entry<String, String> e : b.entrySet()) {
-            String was = a.get(e.getKey());
-            if (!e.getValue().equals(was)) {
-                out.append(out.length() == 0 ? "" : ", ").append(e.getKey()).append(" (running: ").append(was)
-                        .append(", given: ").append(e.getValue()).append(')');
-            }
-        }
-        return out.toString();
-    }
-
-    /** "nodes=[a, b] write=async ..." as a map; a value in brackets may contain spaces. */
-    private static java.util.Map<String, String> settings(String describe) {
-        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
-        java.util.regex.Matcher x = java.util.regex.Pattern.compile("(\\w+)=(\\[[^\\]]*\\]|\\S+)").matcher(describe);
-        while (x.find()) {
-            m.put(x.group(1), x.group(2));
-        }
-        return m;
     }
 
     /** Waits for the agent's background export to report "done ..." (or for the time limit). */

@@ -69,7 +69,7 @@ abstract class AbstractAttachIT extends ServerTest {
 
     @Test
     @Tag(ServerTest.CONTRACT)
-    void aChangeMadeAfterTheAttachArrivesTooAndASecondAttachChangesNothing() throws Exception {
+    void aChangeMadeAfterTheAttachArrivesTooAndASecondAttachAppliesNewNodes() throws Exception {
         ServerProcess a = start("A", false);
         ServerProcess b = start("B", true);
         List<Browser> users = usersOn(a);
@@ -78,13 +78,18 @@ abstract class AbstractAttachIT extends ServerTest {
         first.get(a.url("/shop/cart/add?item=plum-after-attach&format=text"));
         memcached.await(key("/shop", first.sessionId()), containsAll("plum-after-attach"), STORED);
 
-        AgentCli again = AgentCli.run("attach", String.valueOf(a.pid()), "nodes=" + memcached.address() + ",write=sync");
+        // Attach again: the same memcached under another name (a new node list, applied at once) and
+        // write=sync (needs a restart).
+        String sameNodeOtherName = "localhost:" + memcached.port();
+        AgentCli again = AgentCli.run("attach", String.valueOf(a.pid()), "nodes=" + sameNodeOtherName + ",write=sync");
         assertEquals(0, again.exit, again.toString());
         assertTrue(again.out.contains("is already active in process " + a.pid() + " (attached)"), again.toString());
-        assertTrue(again.out.contains("Nothing was changed: write (running: async, given: sync) take effect at the next start"),
-                again.toString());
+        assertTrue(again.out.contains("New options: applied nodes=[" + sameNodeOtherName + "]; need a restart: write=sync"
+                + " (running: async)."), again.toString());
+        first.get(a.url("/shop/cart/add?item=fig-after-reattach&format=text"));
+        memcached.await(key("/shop", first.sessionId()), containsAll("fig-after-reattach"), STORED);
 
         a.kill9();
-        assertEquals("[apple1, pear1, plum-after-attach]", first.get(b.url("/shop/session")).get("attr.cart"));
+        assertEquals("[apple1, pear1, plum-after-attach, fig-after-reattach]", first.get(b.url("/shop/session")).get("attr.cart"));
     }
 }

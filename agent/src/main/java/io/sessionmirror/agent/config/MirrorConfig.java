@@ -194,6 +194,11 @@ public final class MirrorConfig {
         integer(Option.EXPORT, 1, 1_000_000);
     }
 
+    /** The effective value of a key as text (null when unset and without default). */
+    public String value(Option o) {
+        return values.get(o);
+    }
+
     private String get(Option o) {
         return values.get(o);
     }

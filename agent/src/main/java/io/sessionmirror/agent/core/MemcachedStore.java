@@ -29,7 +29,7 @@ public final class MemcachedStore implements AutoCloseable {
 
     private static final Logger LOG = AgentLog.get();
 
-    private final List<NodeAddress> nodes;
+    private volatile List<NodeAddress> nodes;
     private final long timeoutMillis;
     private volatile MemcachedClient client;
     private volatile boolean closed;
@@ -80,6 +80,28 @@ public final class MemcachedStore implements AutoCloseable {
             }
             return null;
         }
+    }
+
+    /**
+     * Moves to another node list (a second attach with new {@code nodes}): new operations go to a new
+     * client at once; the old one finishes what it has in flight and is shut down in the background.
+     */
+    public synchronized void switchNodes(List<NodeAddress> newNodes) {
+        MemcachedClient old = client;
+        nodes = newNodes;
+        client = null;
+        nextConnectAttempt = 0;
+        reportedDown = false;
+        connect();
+        if (old != null) {
+            Thread t = new Thread(() -> old.shutdown(timeoutMillis * 2, TimeUnit.MILLISECONDS), "session-mirror-old-client");
+            t.setDaemon(true);
+            t.start();
+        }
+    }
+
+    public List<NodeAddress> nodes() {
+        return nodes;
     }
 
     private MemcachedClient client() throws StoreException {

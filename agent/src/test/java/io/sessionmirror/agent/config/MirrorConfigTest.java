@@ -33,6 +33,19 @@ class MirrorConfigTest {
     }
 
     @Test
+    void theAgentsOwnStatePropertiesAreNotReadAsConfiguration() {
+        // A second attach loads the configuration again in a JVM where the agent has published its state.
+        Properties props = new Properties();
+        for (String state : new String[] {io.sessionmirror.agent.AgentInstaller.STATE_VERSION,
+            io.sessionmirror.agent.AgentInstaller.STATE_OPTIONS, io.sessionmirror.agent.AgentInstaller.STATE_EXPORT,
+            io.sessionmirror.agent.AgentInstaller.STATE_RECONFIGURED, io.sessionmirror.agent.AgentInstaller.STATE_WEBAPPS}) {
+            props.setProperty(state, "x");
+        }
+        MirrorConfig c = MirrorConfig.load("nodes=mc1:11211", props, Collections.emptyMap());
+        assertEquals("[mc1:11211]", c.nodes().toString());
+    }
+
+    @Test
     void listValueContinuesAfterCommas() {
         MirrorConfig c = load("nodes=10.0.0.5:11211,10.0.0.6:11212,write=sync");
         assertEquals(Arrays.asList(new NodeAddress("10.0.0.5", 11211), new NodeAddress("10.0.0.6", 11212)), c.nodes());
