@@ -99,7 +99,7 @@ public final class AgentInstaller {
         }
 
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            services.shutdown(3000);
+            services.shutdown(5000, log);
             log.info("Session Mirror stopped: {}", services.stats.summary());
         }, "session-mirror-shutdown"));
         log.info("Session Mirror {} active ({}): {}", Version.get(), atStartup ? "started with the JVM" : "attached",

@@ -112,6 +112,11 @@ public final class Cli {
                 case QUEUE: value = String.valueOf(config.queueCapacity()); break;
                 case LOG: value = config.logLevel(); break;
                 case EXPORT: value = config.exportRate() + " sessions/s"; break;
+                case REPLICAS: value = config.replicas() + " (" + (config.replicas() + 1) + " copies of each session)"; break;
+                case MODE: value = config.value(o); break;
+                case ROUTE: value = config.route() == null ? "the server's own (jvmRoute / worker name)" : config.route(); break;
+                case LOCK: value = config.value(o); break;
+                case LOCK_WAIT: value = config.lockWaitMillis() + " ms"; break;
                 default: value = config.sourceOf(o) == null ? "-" : "set"; break;
             }
             String source = config.sourceOf(o);

@@ -102,6 +102,35 @@ public final class MirrorBridge {
         }
     }
 
+    /** A request enters the web app (before any session lookup). */
+    public static void requestStarting(int slot, Object request) {
+        MirrorHooks h = HOOKS[slot];
+        if (h == null) {
+            return;
+        }
+        try {
+            h.requestStarting(request);
+        } catch (Throwable ignored) {
+            // never break the application
+        }
+    }
+
+    /**
+     * A manager found a local session; returns the session to use: the same one, refreshed if a newer version
+     * was stored elsewhere (non-sticky mode), or null when it was discarded.
+     */
+    public static Object sessionFound(int slot, Object manager, Object session, Object request) {
+        MirrorHooks h = HOOKS[slot];
+        if (h == null || BUSY.get() != null) {
+            return session;
+        }
+        try {
+            return h.sessionFound(manager, session, request);
+        } catch (Throwable t) {
+            return session;
+        }
+    }
+
     public static void requestCompleting(int slot, Object request) {
         MirrorHooks h = HOOKS[slot];
         if (h == null) {

@@ -24,6 +24,18 @@ public interface MirrorHooks {
     /** An attribute was read; {@code value} is what the application got back. */
     void attributeRead(Object session, Object value);
 
+    /** A request enters the web app, before any session lookup. */
+    default void requestStarting(Object request) {
+    }
+
+    /**
+     * A manager found a local session for a request; returns the session to use (the same, refreshed in place
+     * when a newer version is stored), or null when the local copy was dropped.
+     */
+    default Object sessionFound(Object manager, Object session, Object request) {
+        return session;
+    }
+
     /** The server finished running the application for a request but has not completed the response yet. */
     void requestCompleting(Object request);
 

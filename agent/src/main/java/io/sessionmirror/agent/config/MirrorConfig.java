@@ -28,6 +28,9 @@ public final class MirrorConfig {
 
     public enum Serializer { FST, JAVA }
 
+    /** Sticky: the server holding a session is its primary copy. Non-sticky: Memcached is. */
+    public enum Mode { STICKY, NON_STICKY }
+
     private final Map<Option, String> values;
     private final Map<Option, String> sources;
     private final List<NodeAddress> nodes;
@@ -192,6 +195,41 @@ public final class MirrorConfig {
         integer(Option.TIMEOUT, 10, 60_000);
         integer(Option.QUEUE, 1, 1_000_000);
         integer(Option.EXPORT, 1, 1_000_000);
+        int replicas = integer(Option.REPLICAS, 0, 4);
+        if (enabled && replicas >= nodes.size()) {
+            throw invalid(Option.REPLICAS, replicas + 1 + " copies need at least " + (replicas + 1) + " nodes; 'nodes' lists "
+                    + nodes.size());
+        }
+        choice(Option.MODE, "sticky", "non-sticky");
+        if (get(Option.ROUTE) != null && !get(Option.ROUTE).matches("[A-Za-z0-9_-]{1,32}")) {
+            throw invalid(Option.ROUTE, null);
+        }
+        lockPattern();
+        integer(Option.LOCK_WAIT, 10, 60_000);
+    }
+
+    private java.util.regex.Pattern lockPattern() {
+        String v = get(Option.LOCK);
+        if (v.equalsIgnoreCase("none")) {
+            return null;
+        }
+        java.util.regex.Pattern p;
+        if (v.equalsIgnoreCase("all")) {
+            p = java.util.regex.Pattern.compile(".*");
+        } else if (v.startsWith("uri:") && v.length() > 4) {
+            try {
+                p = java.util.regex.Pattern.compile(v.substring(4));
+            } catch (java.util.regex.PatternSyntaxException e) {
+                throw invalid(Option.LOCK, "not a regular expression: " + e.getDescription());
+            }
+        } else {
+            throw invalid(Option.LOCK, null);
+        }
+        if (mode() != Mode.NON_STICKY) {
+            throw invalid(Option.LOCK, "locks need mode=non-sticky; in sticky mode the server holding a session is its"
+                    + " only writer");
+        }
+        return p;
     }
 
     /** The effective value of a key as text (null when unset and without default). */
@@ -252,6 +290,28 @@ public final class MirrorConfig {
         return Serializer.valueOf(choice(Option.SERIALIZER, "fst", "java").toUpperCase(Locale.ROOT));
     }
 
+    public int replicas() {
+        return integer(Option.REPLICAS, 0, 4);
+    }
+
+    public Mode mode() {
+        return choice(Option.MODE, "sticky", "non-sticky").equals("sticky") ? Mode.STICKY : Mode.NON_STICKY;
+    }
+
+    /** The route this server puts after session ids, or null to use the server's own (jvmRoute, worker name). */
+    public String route() {
+        return get(Option.ROUTE);
+    }
+
+    /** Which request URIs take the session lock (non-sticky mode), or null for none. */
+    public java.util.regex.Pattern lock() {
+        return lockPattern();
+    }
+
+    public int lockWaitMillis() {
+        return integer(Option.LOCK_WAIT, 10, 60_000);
+    }
+
     public String prefix() {
         return get(Option.PREFIX);
     }
@@ -280,7 +340,9 @@ public final class MirrorConfig {
 
     /** One line for the start-up log. */
     public String describe() {
-        return "nodes=" + nodes + " write=" + get(Option.WRITE) + " serializer=" + get(Option.SERIALIZER)
+        return "nodes=" + nodes + " replicas=" + replicas() + " mode=" + get(Option.MODE)
+                + (route() == null ? "" : " route=" + route()) + " lock=" + get(Option.LOCK)
+                + " write=" + (mode() == Mode.NON_STICKY ? "sync" : get(Option.WRITE)) + " serializer=" + get(Option.SERIALIZER)
                 + " prefix=" + prefix() + " timeout=" + timeoutMillis() + "ms queue=" + queueCapacity();
     }
 }

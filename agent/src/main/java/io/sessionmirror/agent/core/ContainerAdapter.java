@@ -66,6 +66,44 @@ public interface ContainerAdapter {
     default void activated(Object session) throws Exception {
     }
 
+    /**
+     * Sticky mode: the id under which a session requested as {@code id} is restored on this server. A family
+     * whose server puts a route in session ids (Tomcat's jvmRoute) gives it this server's route, or
+     * {@code route} when the option is set, so the load balancer keeps the user here after a failover.
+     */
+    default String routedId(Object manager, String id, String route) {
+        return id;
+    }
+
+    /** The {@code route} option is set: make new sessions of the request's web app carry it, if the server can. */
+    default void useRoute(Object request, String route) {
+    }
+
+    /**
+     * The session a request asked for was restored under {@code newId}: tell the client (a new session
+     * cookie). {@code request} is the request in progress, or null when the family has none to hand.
+     */
+    default void idRewritten(Object request, String newId) throws Exception {
+    }
+
+    /** Drops a stale local copy from its manager without events (it is replaced by a newer stored one). */
+    default void discard(Object manager, Object session) throws Exception {
+        throw new UnsupportedOperationException("this server family cannot replace a local session");
+    }
+
+    /**
+     * Non-sticky mode: replaces a live session's content with newer stored data, in place, without events.
+     * Returns false when the family cannot (the session is then discarded and restored instead).
+     */
+    default boolean refresh(Object session, SessionData data) throws Exception {
+        return false;
+    }
+
+    /** The URI path of a request in progress (for {@code lock=uri:...}), or null. */
+    default String requestUri(Object request) {
+        return null;
+    }
+
     /** The session a request in progress holds, or null if it holds none (does not create or look up one). */
     Object sessionOfRequest(Object request);
 

@@ -3,138 +3,362 @@ package io.sessionmirror.agent.core;
 import io.sessionmirror.agent.config.NodeAddress;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import net.spy.memcached.CachedData;
 import net.spy.memcached.ConnectionFactoryBuilder;
-import net.spy.memcached.DefaultHashAlgorithm;
 import net.spy.memcached.FailureMode;
 import net.spy.memcached.MemcachedClient;
 import net.spy.memcached.transcoders.Transcoder;
 import org.slf4j.Logger;
 
 /**
- * Memcached access with a hard time bound on every call. Built on spymemcached, configured so that a
- * node that is down fails operations at once (instead of queueing them) and is reconnected in the
- * background: Memcached being away never stalls a caller longer than {@code timeout}.
+ * The Memcached cluster, with a hard time bound on every call a request thread makes.
+ * <ul>
+ *   <li><b>Placement.</b> Nodes sit on a consistent-hash ring ({@link NodeRing}); a key's copies go to the
+ *       first {@code replicas + 1} distinct nodes clockwise from it that are up, so losing or adding a node
+ *       moves only that node's share of the keys.</li>
+ *   <li><b>Reads</b> ask those nodes and the next one in parallel and return the newest copy
+ *       ({@link SessionCodec#compareCopies}); a node that answered with nothing or an older copy is repaired
+ *       in the background.</li>
+ *   <li><b>Circuit breaker.</b> A node that fails {@value #FAILURES_TO_OPEN} calls in a row is skipped at
+ *       once (no waiting) until a background probe finds it answering again. The probe also notices a node
+ *       that restarted (its process id or start time changed): it came back empty.</li>
+ *   <li><b>Recovery.</b> Writes and deletes a node missed are remembered per node and replayed when it is
+ *       back; a node that came back empty (or was replaced) is announced to the {@link Listener}s, which
+ *       write again every session that belongs on it.</li>
+ * </ul>
+ * Built on one spymemcached client per node, configured so a node that is down fails operations at once
+ * (instead of queueing them) and is reconnected in the background.
  */
 public final class MemcachedStore implements AutoCloseable {
 
     /** Memcached treats expiry times above 30 days as absolute Unix times. */
     static final int MAX_RELATIVE_EXPIRY = 30 * 24 * 3600;
+    static final int FAILURES_TO_OPEN = 3;
+    private static final long PROBE_MILLIS = 1000;
+    /** Keys remembered per node for replay; beyond that the node gets a full repair when it is back. */
+    private static final int MAX_MISSED = 100_000;
+    /** Pending background repairs; beyond that repairs are dropped (the next write or recovery fixes them). */
+    private static final int MAX_REPAIRS = 20_000;
 
     private static final Logger LOG = AgentLog.get();
 
-    private volatile List<NodeAddress> nodes;
-    private final long timeoutMillis;
-    private volatile MemcachedClient client;
-    private volatile boolean closed;
-    private volatile long nextConnectAttempt;
-    private volatile boolean reportedDown;
-
-    public MemcachedStore(List<NodeAddress> nodes, long timeoutMillis) {
-        this.nodes = nodes;
-        this.timeoutMillis = timeoutMillis;
-        connect();
+    /** Told when a node answers again after an outage, or came back from a restart. */
+    public interface Listener {
+        /**
+         * @param emptied the node restarted, is new, or missed more than could be remembered: every session
+         *                that belongs on it must be written there again
+         */
+        void nodeRecovered(NodeAddress node, boolean emptied);
     }
 
-    /** Creating the client only fails for addresses that do not resolve; it is retried on use. */
-    private synchronized MemcachedClient connect() {
-        if (client != null || closed) {
-            return client;
+    private final long timeoutMillis;
+    private final int replicas;
+    private final MirrorStats stats;
+    private volatile NodeRing<Node> ring;
+    private volatile boolean closed;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final LinkedBlockingQueue<Runnable> repairs = new LinkedBlockingQueue<>(MAX_REPAIRS);
+    private final Thread repairThread;
+    private final Thread probeThread;
+
+    public MemcachedStore(List<NodeAddress> nodes, long timeoutMillis) {
+        this(nodes, timeoutMillis, 0, new MirrorStats());
+    }
+
+    public MemcachedStore(List<NodeAddress> nodes, long timeoutMillis, int replicas, MirrorStats stats) {
+        this.timeoutMillis = timeoutMillis;
+        this.replicas = replicas;
+        this.stats = stats;
+        this.ring = ringOf(nodes);
+        repairThread = daemon(this::runRepairs, "session-mirror-repair");
+        probeThread = daemon(this::runProbes, "session-mirror-probe");
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private NodeRing<Node> ringOf(List<NodeAddress> addresses) {
+        List<Node> nodes = new ArrayList<>();
+        for (NodeAddress a : addresses) {
+            nodes.add(new Node(a));
         }
-        long now = System.currentTimeMillis();
-        if (now < nextConnectAttempt) {
-            return null;
-        }
-        nextConnectAttempt = now + 5000;
-        try {
-            List<InetSocketAddress> addresses = new ArrayList<>();
-            for (NodeAddress n : nodes) {
-                InetSocketAddress a = new InetSocketAddress(n.host(), n.port());
-                if (a.isUnresolved()) {
-                    throw new IOException("cannot resolve Memcached host '" + n.host() + "'");
-                }
-                addresses.add(a);
-            }
-            ConnectionFactoryBuilder b = new ConnectionFactoryBuilder()
-                    .setProtocol(ConnectionFactoryBuilder.Protocol.TEXT)
-                    .setDaemon(true)
-                    .setOpTimeout(timeoutMillis)
-                    .setOpQueueMaxBlockTime(timeoutMillis)
-                    .setFailureMode(FailureMode.Cancel)
-                    .setLocatorType(ConnectionFactoryBuilder.Locator.CONSISTENT)
-                    .setHashAlg(DefaultHashAlgorithm.KETAMA_HASH)
-                    .setMaxReconnectDelay(5);
-            client = new MemcachedClient(b.build(), addresses);
-            return client;
-        } catch (IOException | RuntimeException e) {
-            if (!reportedDown) {
-                reportedDown = true;
-                LOG.warn("Memcached {} is not reachable ({}); sessions stay local until it is, retrying in the background",
-                        nodes, e.getMessage());
-            }
-            return null;
-        }
+        return new NodeRing<>(nodes, n -> n.address.toString());
+    }
+
+    public void addListener(Listener l) {
+        listeners.add(l);
+    }
+
+    /** How many nodes hold each session: {@code replicas + 1}, or fewer when there are fewer nodes. */
+    public int copies() {
+        return Math.min(replicas + 1, ring.size());
     }
 
     /**
-     * Moves to another node list (a second attach with new {@code nodes}): new operations go to a new
-     * client at once; the old one finishes what it has in flight and is shut down in the background.
+     * Moves to another node list (a second attach with new {@code nodes}): new operations go to the new
+     * nodes at once; the old clients finish what they have in flight and are shut down in the background.
+     * Every session is then written to the new nodes.
      */
     public synchronized void switchNodes(List<NodeAddress> newNodes) {
-        MemcachedClient old = client;
-        nodes = newNodes;
-        client = null;
-        nextConnectAttempt = 0;
-        reportedDown = false;
-        connect();
-        if (old != null) {
-            Thread t = new Thread(() -> old.shutdown(timeoutMillis * 2, TimeUnit.MILLISECONDS), "session-mirror-old-client");
-            t.setDaemon(true);
-            t.start();
+        NodeRing<Node> old = ring;
+        ring = ringOf(newNodes);
+        Thread t = new Thread(() -> {
+            for (Node n : old.nodes()) {
+                n.shutdown(timeoutMillis * 2);
+            }
+        }, "session-mirror-old-client");
+        t.setDaemon(true);
+        t.start();
+        for (Node n : ring.nodes()) {
+            n.everSeen = true; // announce as emptied below, not again at its first probe
+            announce(n, true);
         }
     }
 
     public List<NodeAddress> nodes() {
-        return nodes;
+        List<NodeAddress> out = new ArrayList<>();
+        for (Node n : ring.nodes()) {
+            out.add(n.address);
+        }
+        return out;
     }
 
-    private MemcachedClient client() throws StoreException {
-        MemcachedClient c = client;
-        if (c == null) {
-            c = connect();
-            if (c == null) {
-                throw new StoreException("no connection to Memcached " + nodes);
+    /** The nodes whose circuit is open (skipped until they answer again). */
+    public List<NodeAddress> nodesDown() {
+        List<NodeAddress> out = new ArrayList<>();
+        for (Node n : ring.nodes()) {
+            if (n.open) {
+                out.add(n.address);
             }
         }
-        return c;
+        return out;
     }
 
-    /** The stored bytes, or null when the key is absent. */
+    /** Whether {@code node} is, right now, one of the nodes that should hold a copy of {@code key}. */
+    public boolean belongsTo(String key, NodeAddress node) {
+        for (Node n : live(ring.preference(key), copies())) {
+            if (n.address.equals(node)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The first {@code count} nodes of a preference list that are not skipped by their circuit breaker. */
+    private static List<Node> live(List<Node> preference, int count) {
+        List<Node> out = new ArrayList<>(count);
+        for (Node n : preference) {
+            if (!n.open && out.size() < count) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- operations
+
+    /** The newest stored copy, or null when no node holds the key. */
     public byte[] get(String key) throws StoreException {
-        return await(client().asyncGet(key, RawBytes.INSTANCE), "get");
+        List<Node> preference = ring.preference(key);
+        int copies = copies();
+        // One node beyond the replicas: it holds the keys written while one of their nodes was down.
+        List<Node> asked = live(preference, copies + 1);
+        List<Future<byte[]>> futures = new ArrayList<>(asked.size());
+        for (Node n : asked) {
+            futures.add(n.start(c -> c.asyncGet(key, RawBytes.INSTANCE)));
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        byte[][] values = new byte[asked.size()][];
+        boolean[] answered = new boolean[asked.size()];
+        int answers = 0;
+        String lastError = null;
+        byte[] newest = null;
+        for (int i = 0; i < asked.size(); i++) {
+            try {
+                values[i] = asked.get(i).await(futures.get(i), deadline, "get");
+                answered[i] = true;
+                answers++;
+                if (SessionCodec.compareCopies(values[i], newest) > 0) {
+                    newest = values[i];
+                }
+            } catch (StoreException e) {
+                lastError = e.getMessage();
+            }
+        }
+        if (answers == 0) {
+            throw new StoreException(lastError == null ? "no Memcached node is available" + downSuffix() : lastError);
+        }
+        if (newest != null) {
+            // Nodes that should hold the newest copy and do not: repair in the background.
+            for (int i = 0; i < asked.size() && i < copies; i++) {
+                Node n = asked.get(i);
+                if (!answered[i]) {
+                    n.missed(key);
+                } else if (SessionCodec.compareCopies(newest, values[i]) > 0) {
+                    byte[] copy = newest;
+                    repair(() -> copyTo(n, key, copy));
+                }
+            }
+        }
+        return newest;
     }
 
+    /** Writes {@code value} to every node that should hold the key; fails only when none took it. */
     public void set(String key, byte[] value, int expirySeconds) throws StoreException {
-        Boolean ok = await(client().set(key, expiry(expirySeconds), value, RawBytes.INSTANCE), "set");
-        if (!Boolean.TRUE.equals(ok)) {
-            throw new StoreException("Memcached refused to store " + value.length + " bytes");
+        int exp = expiry(expirySeconds);
+        List<Node> preference = ring.preference(key);
+        int copies = copies();
+        List<Node> targets = live(preference, copies);
+        for (int i = 0; i < copies && i < preference.size(); i++) {
+            if (preference.get(i).open) {
+                preference.get(i).missed(key); // its natural home is down: written there when it is back
+            }
+        }
+        List<Future<Boolean>> futures = new ArrayList<>(targets.size());
+        for (Node n : targets) {
+            futures.add(n.start(c -> c.set(key, exp, value, RawBytes.INSTANCE)));
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        int stored = 0;
+        String lastError = null;
+        for (int i = 0; i < targets.size(); i++) {
+            Node n = targets.get(i);
+            try {
+                if (Boolean.TRUE.equals(n.await(futures.get(i), deadline, "set"))) {
+                    stored++;
+                } else {
+                    lastError = "Memcached " + n.address + " refused to store " + value.length + " bytes";
+                }
+            } catch (StoreException e) {
+                n.missed(key);
+                lastError = e.getMessage();
+            }
+        }
+        if (stored == 0) {
+            throw new StoreException(lastError == null ? "no Memcached node is available" + downSuffix() : lastError);
         }
     }
 
-    /** Returns false when the key is absent. */
+    /** Extends the expiry of every copy; returns false when no node holds the key. */
     public boolean touch(String key, int expirySeconds) throws StoreException {
-        return Boolean.TRUE.equals(await(client().touch(key, expiry(expirySeconds)), "touch"));
+        int exp = expiry(expirySeconds);
+        List<Node> targets = live(ring.preference(key), copies());
+        List<Future<Boolean>> futures = new ArrayList<>(targets.size());
+        for (Node n : targets) {
+            futures.add(n.start(c -> c.touch(key, exp)));
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        int answers = 0;
+        int found = 0;
+        String lastError = null;
+        for (int i = 0; i < targets.size(); i++) {
+            try {
+                answers++;
+                if (Boolean.TRUE.equals(targets.get(i).await(futures.get(i), deadline, "touch"))) {
+                    found++;
+                }
+            } catch (StoreException e) {
+                answers--;
+                targets.get(i).missed(key);
+                lastError = e.getMessage();
+            }
+        }
+        if (answers == 0) {
+            throw new StoreException(lastError == null ? "no Memcached node is available" + downSuffix() : lastError);
+        }
+        if (found > 0 && found < answers) {
+            repair(() -> repairKey(key)); // a copy is missing (its node restarted): copy the newest there
+        }
+        return found > 0;
     }
 
-    /** Returns false when the key was absent. */
+    /**
+     * Deletes every copy, on every node that is up (a copy written while a node was down may sit on a node
+     * that is not one of its homes any more). Nodes that are down delete it when they are back.
+     */
     public boolean delete(String key) throws StoreException {
-        return Boolean.TRUE.equals(await(client().delete(key), "delete"));
+        List<Node> all = ring.nodes();
+        List<Node> up = new ArrayList<>();
+        for (Node n : all) {
+            if (n.open) {
+                n.deleteLater(key);
+            } else {
+                up.add(n);
+            }
+        }
+        List<Future<Boolean>> futures = new ArrayList<>(up.size());
+        for (Node n : up) {
+            futures.add(n.start(c -> c.delete(key)));
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        int answers = 0;
+        boolean deleted = false;
+        String lastError = null;
+        for (int i = 0; i < up.size(); i++) {
+            try {
+                deleted |= Boolean.TRUE.equals(up.get(i).await(futures.get(i), deadline, "delete"));
+                answers++;
+            } catch (StoreException e) {
+                up.get(i).deleteLater(key);
+                lastError = e.getMessage();
+            }
+        }
+        if (answers == 0) {
+            throw new StoreException(lastError == null ? "no Memcached node is available" + downSuffix() : lastError);
+        }
+        return deleted;
+    }
+
+    /** Stores {@code value} only if the key is absent, on the key's first node that is up (for locks). */
+    public boolean add(String key, byte[] value, int expirySeconds) throws StoreException {
+        Node n = first(key);
+        return Boolean.TRUE.equals(n.await(n.start(c -> c.add(key, expiry(expirySeconds), value, RawBytes.INSTANCE)),
+                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), "add"));
+    }
+
+    /** Reads a key from its first node that is up only (for locks). */
+    public byte[] getOne(String key) throws StoreException {
+        Node n = first(key);
+        return n.await(n.start(c -> c.asyncGet(key, RawBytes.INSTANCE)),
+                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), "get");
+    }
+
+    /** Deletes a key from its first node that is up only (for locks). */
+    public boolean deleteOne(String key) throws StoreException {
+        Node n = first(key);
+        return Boolean.TRUE.equals(n.await(n.start(c -> c.delete(key)),
+                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), "delete"));
+    }
+
+    private Node first(String key) throws StoreException {
+        List<Node> l = live(ring.preference(key), 1);
+        if (l.isEmpty()) {
+            throw new StoreException("no Memcached node is available" + downSuffix());
+        }
+        return l.get(0);
+    }
+
+    private String downSuffix() {
+        return " (down: " + nodesDown() + ")";
     }
 
     static int expiry(int seconds) {
@@ -147,30 +371,296 @@ public final class MemcachedStore implements AutoCloseable {
         return (int) Math.min(Integer.MAX_VALUE, System.currentTimeMillis() / 1000 + seconds);
     }
 
-    private <T> T await(Future<T> f, String op) throws StoreException {
+    // ---------------------------------------------------------------- repair
+
+    private void repair(Runnable task) {
+        if (!repairs.offer(task)) {
+            LOG.debug("Repair queue full; a replica is repaired at the session's next write instead");
+        }
+    }
+
+    /**
+     * Copies the newest copy of {@code key} to the nodes that should hold it and do not (the read does it).
+     * Returns false when no node that answered holds the key.
+     */
+    public boolean repairKey(String key) {
         try {
-            T v = f.get(timeoutMillis, TimeUnit.MILLISECONDS);
-            reportedDown = false;
-            return v;
-        } catch (TimeoutException e) {
-            f.cancel(false);
-            throw new StoreException(op + " timed out after " + timeoutMillis + " ms");
-        } catch (InterruptedException e) {
-            f.cancel(false);
-            Thread.currentThread().interrupt();
-            throw new StoreException(op + " interrupted");
-        } catch (ExecutionException | RuntimeException e) {
-            Throwable c = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            throw new StoreException(op + " failed: " + c.getMessage());
+            return get(key) != null;
+        } catch (StoreException e) {
+            return true; // nothing answered: nothing to conclude; the next recovery tries again
+        }
+    }
+
+    private void copyTo(Node n, String key, byte[] value) {
+        try {
+            int exp = expiry(SessionCodec.expiryOf(value));
+            if (Boolean.TRUE.equals(n.await(n.start(c -> c.set(key, exp, value, RawBytes.INSTANCE)),
+                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), "set"))) {
+                stats.replicaRepairs.increment();
+            }
+        } catch (StoreException e) {
+            n.missed(key);
+        }
+    }
+
+    private void runRepairs() {
+        while (!closed) {
+            try {
+                Runnable r = repairs.poll(500, TimeUnit.MILLISECONDS);
+                if (r != null) {
+                    r.run();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (Throwable e) {
+                LOG.debug("Replica repair failed: {}", e.toString());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- probing
+
+    private void runProbes() {
+        while (!closed) {
+            for (Node n : ring.nodes()) {
+                try {
+                    probe(n);
+                } catch (Throwable e) {
+                    LOG.debug("Probing Memcached {} failed: {}", n.address, e.toString());
+                }
+            }
+            try {
+                Thread.sleep(PROBE_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Asks a node for its process id and start time: answers at all, and is it the same process? */
+    private void probe(Node n) {
+        String incarnation = n.incarnation();
+        if (incarnation == null) {
+            n.failed("probe");
+            return;
+        }
+        boolean wasOpen = n.open;
+        String previous = n.lastIncarnation;
+        boolean firstSight = !n.everSeen;
+        n.lastIncarnation = incarnation;
+        n.everSeen = true;
+        n.failures.set(0);
+        boolean restarted = previous != null && !previous.equals(incarnation);
+        if (wasOpen) {
+            n.open = false;
+            LOG.info("Memcached {} answers again{}; writing what it missed", n.address,
+                    restarted ? " (restarted: it lost its data)" : "");
+        } else if (restarted) {
+            LOG.warn("Memcached {} restarted (it lost its data); writing again the sessions that belong on it", n.address);
+        }
+        if (wasOpen || restarted || firstSight && n.hadTrouble) {
+            n.hadTrouble = false;
+            announce(n, restarted || previous == null || n.missedOverflow);
+        } else if (!n.missed.isEmpty() || !n.deletes.isEmpty()) {
+            replay(n); // a single failed call: replay it, no full repair
+        }
+    }
+
+    private void announce(Node n, boolean emptied) {
+        repair(() -> {
+            replay(n);
+            for (Listener l : listeners) {
+                try {
+                    l.nodeRecovered(n.address, emptied);
+                } catch (Throwable e) {
+                    LOG.warn("Rewriting sessions to Memcached {} failed: {}", n.address, e.toString());
+                }
+            }
+        });
+    }
+
+    private void replay(Node n) {
+        n.missedOverflow = false;
+        for (Iterator<String> it = n.deletes.iterator(); it.hasNext(); ) {
+            String key = it.next();
+            it.remove();
+            try {
+                n.await(n.start(c -> c.delete(key)), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis),
+                        "delete");
+            } catch (StoreException e) {
+                n.deleteLater(key);
+                return;
+            }
+        }
+        for (Iterator<String> it = n.missed.iterator(); it.hasNext(); ) {
+            String key = it.next();
+            it.remove();
+            repairKey(key);
         }
     }
 
     @Override
     public void close() {
         closed = true;
-        MemcachedClient c = client;
-        if (c != null) {
-            c.shutdown(1, TimeUnit.SECONDS);
+        probeThread.interrupt();
+        repairThread.interrupt();
+        for (Node n : ring.nodes()) {
+            n.shutdown(1000);
+        }
+    }
+
+    // ---------------------------------------------------------------- one node
+
+    /** A function of a client that starts an asynchronous Memcached call. */
+    private interface Call<T> {
+        Future<T> start(MemcachedClient c);
+    }
+
+    private final class Node {
+        final NodeAddress address;
+        private volatile MemcachedClient client;
+        private volatile long nextConnectAttempt;
+        final AtomicInteger failures = new AtomicInteger();
+        /** Circuit open: skipped by every operation until a probe finds it answering. */
+        volatile boolean open;
+        volatile String lastIncarnation;
+        volatile boolean everSeen;
+        volatile boolean hadTrouble;
+        volatile boolean missedOverflow;
+        final Set<String> missed = ConcurrentHashMap.newKeySet();
+        final Set<String> deletes = ConcurrentHashMap.newKeySet();
+
+        Node(NodeAddress address) {
+            this.address = address;
+        }
+
+        void missed(String key) {
+            hadTrouble = true;
+            if (missed.size() < MAX_MISSED) {
+                missed.add(key);
+            } else {
+                missedOverflow = true;
+            }
+        }
+
+        void deleteLater(String key) {
+            hadTrouble = true;
+            if (deletes.size() < MAX_MISSED) {
+                deletes.add(key);
+            }
+        }
+
+        <T> Future<T> start(Call<T> call) {
+            MemcachedClient c = client();
+            if (c == null || open) {
+                return null;
+            }
+            try {
+                return call.start(c);
+            } catch (RuntimeException e) {
+                return null; // e.g. the client's input queue is full
+            }
+        }
+
+        <T> T await(Future<T> f, long deadlineNanos, String op) throws StoreException {
+            if (f == null) {
+                throw new StoreException(op + " on Memcached " + address + ": "
+                        + (open ? "skipped, the node is down" : "no connection"));
+            }
+            try {
+                long wait = Math.max(0, deadlineNanos - System.nanoTime());
+                T v = f.get(wait, TimeUnit.NANOSECONDS);
+                failures.set(0);
+                return v;
+            } catch (TimeoutException e) {
+                f.cancel(false);
+                failed(op);
+                throw new StoreException(op + " on Memcached " + address + " timed out after " + timeoutMillis + " ms");
+            } catch (InterruptedException e) {
+                f.cancel(false);
+                Thread.currentThread().interrupt();
+                throw new StoreException(op + " interrupted");
+            } catch (ExecutionException | RuntimeException e) {
+                Throwable c = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+                failed(op);
+                throw new StoreException(op + " on Memcached " + address + " failed: " + c.getMessage());
+            }
+        }
+
+        void failed(String op) {
+            hadTrouble = true;
+            if (failures.incrementAndGet() >= FAILURES_TO_OPEN && !open) {
+                open = true;
+                stats.nodeOutages.increment();
+                LOG.warn("Memcached {} is not answering ({} failed); it is skipped until it answers again. Sessions"
+                        + " stay on this server and on the other nodes meanwhile.", address, op);
+            }
+        }
+
+        /** The node's process id and start time, or null when it does not answer in time. */
+        String incarnation() {
+            MemcachedClient c = client();
+            if (c == null) {
+                return null;
+            }
+            Map<SocketAddress, Map<String, String>> all = c.getStats();
+            for (Map<String, String> s : all.values()) {
+                String pid = s.get("pid");
+                String time = s.get("time");
+                String uptime = s.get("uptime");
+                if (pid != null && time != null && uptime != null) {
+                    long started = Long.parseLong(time) - Long.parseLong(uptime);
+                    return pid + "@" + started;
+                }
+            }
+            return null;
+        }
+
+        /** Creating a client fails only for a host that does not resolve; retried every 5 s. */
+        private MemcachedClient client() {
+            MemcachedClient c = client;
+            if (c != null || closed) {
+                return c;
+            }
+            synchronized (this) {
+                if (client != null) {
+                    return client;
+                }
+                long now = System.currentTimeMillis();
+                if (now < nextConnectAttempt) {
+                    return null;
+                }
+                nextConnectAttempt = now + 5000;
+                try {
+                    InetSocketAddress a = new InetSocketAddress(address.host(), address.port());
+                    if (a.isUnresolved()) {
+                        throw new IOException("cannot resolve Memcached host '" + address.host() + "'");
+                    }
+                    ConnectionFactoryBuilder b = new ConnectionFactoryBuilder()
+                            .setProtocol(ConnectionFactoryBuilder.Protocol.TEXT)
+                            .setDaemon(true)
+                            .setOpTimeout(timeoutMillis)
+                            .setOpQueueMaxBlockTime(timeoutMillis)
+                            .setFailureMode(FailureMode.Cancel)
+                            .setMaxReconnectDelay(2);
+                    client = new MemcachedClient(b.build(), Collections.singletonList(a));
+                    return client;
+                } catch (IOException | RuntimeException e) {
+                    if (!hadTrouble) {
+                        LOG.warn("Memcached {} is not reachable ({}); retrying in the background", address, e.getMessage());
+                    }
+                    hadTrouble = true;
+                    open = true;
+                    return null;
+                }
+            }
+        }
+
+        void shutdown(long millis) {
+            MemcachedClient c = client;
+            if (c != null) {
+                c.shutdown(millis, TimeUnit.MILLISECONDS);
+            }
         }
     }
 

@@ -1,8 +1,10 @@
 package io.sessionmirror.agent.core;
 
 import io.sessionmirror.agent.config.MirrorConfig;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
 
-/** What every server family's {@link SessionMirror} shares: one store, one write queue, one codec. */
+/** What every server family's {@link SessionMirror} shares: one store, one write queue, one codec, the settings. */
 public final class MirrorServices {
 
     public final MemcachedStore store;
@@ -11,15 +13,33 @@ public final class MirrorServices {
     public final SessionKeys keys;
     public final MirrorStats stats;
     public final boolean syncWrites;
+    /** Non-sticky: Memcached is the primary copy; every request checks the stored version. */
+    public final boolean nonSticky;
+    /** The route option, or null for the server's own. */
+    public final String route;
+    /** Which request URIs take the session lock (non-sticky), or null. */
+    public final Pattern lock;
+    public final long lockWaitMillis;
 
     public MirrorServices(MemcachedStore store, WriteBehindQueue queue, SessionCodec codec, SessionKeys keys,
                           MirrorStats stats, boolean syncWrites) {
+        this(store, queue, codec, keys, stats, syncWrites, false, null, null, 0);
+    }
+
+    public MirrorServices(MemcachedStore store, WriteBehindQueue queue, SessionCodec codec, SessionKeys keys,
+                          MirrorStats stats, boolean syncWrites, boolean nonSticky, String route, Pattern lock,
+                          long lockWaitMillis) {
         this.store = store;
         this.queue = queue;
         this.codec = codec;
         this.keys = keys;
         this.stats = stats;
-        this.syncWrites = syncWrites;
+        // Non-sticky: the next request may go to any server, so a write must be stored before the response.
+        this.syncWrites = syncWrites || nonSticky;
+        this.nonSticky = nonSticky;
+        this.route = route;
+        this.lock = lock;
+        this.lockWaitMillis = lockWaitMillis;
     }
 
     public static MirrorServices create(MirrorConfig config) {
@@ -27,14 +47,31 @@ public final class MirrorServices {
         SessionCodec codec = config.serializer() == MirrorConfig.Serializer.FST
                 ? new SessionCodec(new FstSerializer(), java)
                 : new SessionCodec(java, new FstSerializer());
-        return new MirrorServices(new MemcachedStore(config.nodes(), config.timeoutMillis()),
-                new WriteBehindQueue(config.queueCapacity()), codec, new SessionKeys(config.prefix()), new MirrorStats(),
-                config.writeMode() == MirrorConfig.WriteMode.SYNC);
+        MirrorStats stats = new MirrorStats();
+        return new MirrorServices(new MemcachedStore(config.nodes(), config.timeoutMillis(), config.replicas(), stats),
+                new WriteBehindQueue(config.queueCapacity()), codec, new SessionKeys(config.prefix()), stats,
+                config.writeMode() == MirrorConfig.WriteMode.SYNC, config.mode() == MirrorConfig.Mode.NON_STICKY,
+                config.route(), config.lock(), config.lockWaitMillis());
     }
 
-    /** Finishes queued writes (bounded) and disconnects; for JVM shutdown. */
-    public void shutdown(long flushMillis) {
-        queue.flush(flushMillis);
+    /**
+     * For JVM shutdown: finishes the queued writes (bounded by {@code flushMillis}), so a planned restart
+     * loses nothing even with {@code write=async}, then disconnects.
+     */
+    public void shutdown(long flushMillis, Logger log) {
+        int pending = queue.depth();
+        long t0 = System.nanoTime();
+        boolean done = queue.flush(flushMillis);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+        if (pending > 0 || !done) {
+            if (done) {
+                log.info("Shutdown: wrote the {} pending session writes to Memcached in {} ms", pending, ms);
+            } else {
+                log.warn("Shutdown: {} of {} pending session writes could not be written within {} ms (Memcached slow"
+                        + " or down); those changes are only on this server and are lost with it", queue.depth(),
+                        pending, flushMillis);
+            }
+        }
         queue.stop();
         store.close();
     }

@@ -17,6 +17,16 @@ public final class MirrorStats {
     public final LongAdder deletes = new LongAdder();
     public final LongAdder failures = new LongAdder();
     public final LongAdder skippedAttributes = new LongAdder();
+    /** Copies written to a node that had lost or missed them (read repair, node recovery). */
+    public final LongAdder replicaRepairs = new LongAdder();
+    /** Sessions written again because a node came back after an outage or restart. */
+    public final LongAdder recoveryWrites = new LongAdder();
+    /** Times a node's circuit breaker opened. */
+    public final LongAdder nodeOutages = new LongAdder();
+    /** Non-sticky mode: local copies replaced by a newer stored version. */
+    public final LongAdder staleRefreshes = new LongAdder();
+    public final LongAdder lockWaits = new LongAdder();
+    public final LongAdder lockTimeouts = new LongAdder();
 
     public String summary() {
         long n = requests.sum();
@@ -25,10 +35,12 @@ public final class MirrorStats {
         long w = writes.sum();
         return String.format("requests with a session %d (agent time on the request thread avg %.1f us), writes %d"
                         + " (avg %d bytes), unchanged %d, touches %d, loads %d hit / %d miss (avg %.1f us), deletes %d,"
-                        + " failures %d, attributes skipped %d",
+                        + " failures %d, attributes skipped %d, replica repairs %d, recovery writes %d, node outages %d,"
+                        + " stale local copies refreshed %d, lock waits %d, lock timeouts %d",
                 n, n == 0 ? 0.0 : requestNanos.sum() / 1000.0 / n, w, w == 0 ? 0 : writeBytes.sum() / w,
                 unchanged.sum(), touches.sum(), hits, misses,
                 hits + misses == 0 ? 0.0 : loadNanos.sum() / 1000.0 / (hits + misses), deletes.sum(), failures.sum(),
-                skippedAttributes.sum());
+                skippedAttributes.sum(), replicaRepairs.sum(), recoveryWrites.sum(), nodeOutages.sum(),
+                staleRefreshes.sum(), lockWaits.sum(), lockTimeouts.sum());
     }
 }

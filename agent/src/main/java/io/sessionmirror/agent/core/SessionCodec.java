@@ -22,19 +22,24 @@ import java.util.concurrent.ThreadLocalRandom;
  * graph ({@code Object[]{principal, attributes}}), so references shared between attributes survive:
  * <pre>
  *   'S' 'M' format(1) serializer(1)
- *   writeId(8) writtenAt(8) creationTime(8) maxInactiveSeconds(4)
+ *   writeId(8) version(8) writtenAt(8) creationTime(8) maxInactiveSeconds(4)
  *   authTypeLength(2, 0xFFFF = none) authType(UTF-8)
  *   graphLength(4) graph
  * </pre>
  * Attributes that cannot be serialized are left out one by one and reported, so one bad attribute
- * never costs the whole session.
+ * never costs the whole session. The version counts the session's writes across the whole cluster
+ * (a server writes the version it loaded or last wrote, plus one): where replicas disagree, the copy
+ * with the highest version, then the latest write time, is the session.
  */
 public final class SessionCodec {
 
     static final byte MAGIC_0 = 'S';
     static final byte MAGIC_1 = 'M';
-    static final byte FORMAT = 1;
-    private static final int HEADER = 2 + 1 + 1 + 8 + 8 + 8 + 4 + 2;
+    static final byte FORMAT = 2;
+    private static final int HEADER = 2 + 1 + 1 + 8 + 8 + 8 + 8 + 4 + 2;
+    private static final int VERSION_AT = 12;
+    private static final int WRITTEN_AT = 20;
+    private static final int MAX_INACTIVE_AT = 36;
 
     private final Serializer serializer;
     private final Serializer[] readers;
@@ -70,12 +75,14 @@ public final class SessionCodec {
         /** Hash of what matters for change detection (not the write id or time). */
         public final long hash;
         public final long writeId;
+        public final long version;
         public final List<Skipped> skipped;
 
-        Encoded(byte[] payload, long hash, long writeId, List<Skipped> skipped) {
+        Encoded(byte[] payload, long hash, long writeId, long version, List<Skipped> skipped) {
             this.payload = payload;
             this.hash = hash;
             this.writeId = writeId;
+            this.version = version;
             this.skipped = skipped;
         }
     }
@@ -84,12 +91,14 @@ public final class SessionCodec {
         public final SessionData data;
         public final long hash;
         public final long writeId;
+        public final long version;
         public final long writtenAt;
 
-        Decoded(SessionData data, long hash, long writeId, long writtenAt) {
+        Decoded(SessionData data, long hash, long writeId, long version, long writtenAt) {
             this.data = data;
             this.hash = hash;
             this.writeId = writeId;
+            this.version = version;
             this.writtenAt = writtenAt;
         }
     }
@@ -109,6 +118,11 @@ public final class SessionCodec {
      * @throws IOException when the remaining attributes still cannot be serialized
      */
     public Encoded encode(SessionData data, ClassLoader loader) throws IOException {
+        return encode(data, loader, 1);
+    }
+
+    /** Encodes {@code data} as version {@code version} of the session. */
+    public Encoded encode(SessionData data, ClassLoader loader, long version) throws IOException {
         List<Skipped> skipped = new ArrayList<>(0);
         Map<String, Object> kept = new LinkedHashMap<>();
         // Sorted, so equal contents always give equal bytes and the change hash is stable.
@@ -162,6 +176,7 @@ public final class SessionCodec {
         out.writeByte(FORMAT);
         out.writeByte(serializer.id());
         out.writeLong(writeId);
+        out.writeLong(version);
         out.writeLong(System.currentTimeMillis());
         out.writeLong(data.creationTime());
         out.writeInt(data.maxInactiveSeconds());
@@ -174,7 +189,8 @@ public final class SessionCodec {
         out.writeInt(graph.length);
         out.write(graph);
         out.flush();
-        return new Encoded(bytes.toByteArray(), hash(graph, data.maxInactiveSeconds(), data.authType()), writeId, skipped);
+        return new Encoded(bytes.toByteArray(), hash(graph, data.maxInactiveSeconds(), data.authType()), writeId, version,
+                skipped);
     }
 
     private String trySerialize(Object value, ClassLoader loader) {
@@ -202,6 +218,42 @@ public final class SessionCodec {
         return ByteBuffer.wrap(payload, 4, 8).getLong();
     }
 
+    /** The version in a stored payload's header, or -1 if it is not one of ours. */
+    public static long versionOf(byte[] payload) {
+        if (!ours(payload)) {
+            return -1;
+        }
+        return ByteBuffer.wrap(payload, VERSION_AT, 8).getLong();
+    }
+
+    /** How long a stored copy should live, from the session timeout in its header (0: no expiry). */
+    public static int expiryOf(byte[] payload) {
+        if (!ours(payload)) {
+            return 0;
+        }
+        return SessionMirror.expirySeconds(ByteBuffer.wrap(payload, MAX_INACTIVE_AT, 4).getInt());
+    }
+
+    private static boolean ours(byte[] payload) {
+        return payload != null && payload.length >= HEADER && payload[0] == MAGIC_0 && payload[1] == MAGIC_1
+                && payload[2] == FORMAT;
+    }
+
+    /**
+     * Orders two stored copies of one session: positive when {@code a} is newer than {@code b}. Higher
+     * version first; equal versions (two servers wrote concurrently without a lock) by write time.
+     */
+    public static int compareCopies(byte[] a, byte[] b) {
+        if (a == null || b == null) {
+            return a == null ? (b == null ? 0 : -1) : 1;
+        }
+        int c = Long.compare(versionOf(a), versionOf(b));
+        if (c != 0 || !ours(a) || !ours(b)) {
+            return c;
+        }
+        return Long.compare(ByteBuffer.wrap(a, WRITTEN_AT, 8).getLong(), ByteBuffer.wrap(b, WRITTEN_AT, 8).getLong());
+    }
+
     public Decoded decode(byte[] payload, ClassLoader loader, String id) throws IOException, ClassNotFoundException {
         if (payload.length < HEADER + 4 || payload[0] != MAGIC_0 || payload[1] != MAGIC_1) {
             throw new CorruptPayloadException("not a Session Mirror entry (" + payload.length + " bytes, bad header)");
@@ -222,6 +274,7 @@ public final class SessionCodec {
         }
         ByteBuffer in = ByteBuffer.wrap(payload, 4, payload.length - 4);
         long writeId = in.getLong();
+        long version = in.getLong();
         long writtenAt = in.getLong();
         long creationTime = in.getLong();
         int maxInactive = in.getInt();
@@ -255,6 +308,6 @@ public final class SessionCodec {
         @SuppressWarnings("unchecked")
         Map<String, Object> attributes = (Map<String, Object>) parts[1];
         SessionData data = new SessionData(id, creationTime, maxInactive, authType, (Principal) parts[0], attributes);
-        return new Decoded(data, hash(graph, maxInactive, authType), writeId, writtenAt);
+        return new Decoded(data, hash(graph, maxInactive, authType), writeId, version, writtenAt);
     }
 }

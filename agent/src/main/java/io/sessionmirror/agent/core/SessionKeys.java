@@ -39,6 +39,12 @@ public final class SessionKeys {
         return prefix + ":#" + sha256(key);
     }
 
+    /** The key of a session's lock (non-sticky mode), beside the session's own key. */
+    public String lockKey(String sessionKey) {
+        String k = sessionKey + ":lock";
+        return k.length() <= MAX_KEY_LENGTH ? k : prefix + ":#" + sha256(k);
+    }
+
     /** The session id without a route suffix: everything before the first dot. */
     public static String stripRoute(String sessionId) {
         int dot = sessionId.indexOf('.');

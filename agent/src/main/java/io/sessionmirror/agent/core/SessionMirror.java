@@ -1,5 +1,6 @@
 package io.sessionmirror.agent.core;
 
+import io.sessionmirror.agent.config.NodeAddress;
 import io.sessionmirror.agent.core.ContainerAdapter.DestroyCause;
 import io.sessionmirror.agent.core.MemcachedStore.StoreException;
 import io.sessionmirror.bootstrap.MirrorBridge;
@@ -52,6 +53,59 @@ public final class SessionMirror implements MirrorHooks {
         this.services = services;
         this.keys = services.keys;
         this.stats = services.stats;
+        services.store.addListener(this::nodeRecovered);
+    }
+
+    // ---------------------------------------------------------------- request scope
+
+    /** What the agent tracks about the request a thread is running: the session locks it holds, what it checked. */
+    private static final class RequestScope {
+        Object request;
+        String uri;
+        boolean uriKnown;
+        final java.util.List<String[]> locks = new java.util.ArrayList<>(1);
+        final java.util.List<Object> checked = new java.util.ArrayList<>(1);
+
+        boolean checked(Object session) {
+            for (Object o : checked) {
+                if (o == session) {
+                    return true;
+                }
+            }
+            checked.add(session);
+            return false;
+        }
+
+        void clear() {
+            request = null;
+            uri = null;
+            uriKnown = false;
+            locks.clear();
+            checked.clear();
+        }
+    }
+
+    private final ThreadLocal<RequestScope> scopes = ThreadLocal.withInitial(RequestScope::new);
+
+    @Override
+    public void requestStarting(Object request) {
+        if (services.route != null) {
+            adapter.useRoute(request, services.route);
+        }
+        RequestScope scope = scopes.get();
+        if (!scope.locks.isEmpty()) {
+            releaseLocks(scope); // the thread's previous request ended without telling us
+        }
+        scope.clear();
+        scope.request = request;
+    }
+
+    private RequestScope scope(Object request) {
+        RequestScope scope = scopes.get();
+        if (scope.request == null && request != null) {
+            scope.request = request;
+        }
+        return scope;
     }
 
     // ---------------------------------------------------------------- failover lookup
@@ -82,42 +136,70 @@ public final class SessionMirror implements MirrorHooks {
         boolean wasBusy = MirrorBridge.enterAgentWork();
         Object lock = loadLocks.computeIfAbsent(key, k -> new Object());
         try {
+            RequestScope scope = scope(request);
+            if (services.nonSticky) {
+                lockSession(scope, key);
+            }
             synchronized (lock) {
                 // Another request for the same id may have restored it while we waited.
                 Object local = adapter.findLocal(manager, id);
                 if (local != null) {
                     return local;
                 }
+                // Sticky with routes: restored under this server's route, so the load balancer keeps the user here.
+                String localId = services.nonSticky ? id : adapter.routedId(manager, id, services.route);
+                Object stale = localId.equals(id) ? null : adapter.findLocal(manager, localId);
                 byte[] payload;
                 try {
                     payload = services.store.get(key);
                 } catch (StoreException e) {
                     storeTrouble("could not look up a session for " + app, e);
-                    return null;
+                    return stale == null ? null : rerouted(stale, scope, localId);
                 }
                 if (payload == null) {
                     stats.loadMisses.increment();
+                    if (stale != null) {
+                        return rerouted(stale, scope, localId);
+                    }
                     rememberMiss(key);
                     return null;
                 }
                 SessionCodec.Decoded decoded;
                 try {
-                    decoded = services.codec.decode(payload, app.classLoader(), id);
+                    decoded = services.codec.decode(payload, app.classLoader(), localId);
                 } catch (Exception | LinkageError e) {
                     stats.failures.increment();
                     LOG.warn("Stored session {} of {} cannot be restored and is ignored: {}", redact(id), app, describe(e));
                     rememberMiss(key);
-                    return null;
+                    return stale == null ? null : rerouted(stale, scope, localId);
                 }
-                Object session = adapter.restore(manager, id, decoded.data, request);
+                if (stale != null) {
+                    // This server held the session before the user moved away: its copy is current only if no
+                    // other server has written a newer version since.
+                    SessionState old = states.get(stale);
+                    if (old != null && old.version >= decoded.version) {
+                        return rerouted(stale, scope, localId);
+                    }
+                    states.remove(stale);
+                    adapter.discard(manager, stale);
+                    stats.staleRefreshes.increment();
+                    LOG.info("Replaced this server's old copy of session {} of {} with the newer version {} from"
+                            + " Memcached", redact(id), app, decoded.version);
+                }
+                Object session = adapter.restore(manager, localId, decoded.data, request);
                 SessionState state = states.computeIfAbsent(session, s -> new SessionState());
                 state.app = app;
                 state.lastHash = decoded.hash;
                 state.knownWriteId = decoded.writeId;
+                state.version = decoded.version;
                 state.lastRefresh = System.currentTimeMillis();
                 stats.loadHits.increment();
-                LOG.info("Restored session {} of {} from Memcached ({} attributes, {} bytes)", redact(id), app,
-                        decoded.data.attributes().size(), payload.length);
+                LOG.info("Restored session {} of {} from Memcached ({} attributes, {} bytes, version {}){}", redact(id),
+                        app, decoded.data.attributes().size(), payload.length, decoded.version,
+                        localId.equals(id) ? "" : "; its route is now this server's");
+                if (!localId.equals(id)) {
+                    adapter.idRewritten(scope.request, localId);
+                }
                 return session;
             }
         } catch (Exception | LinkageError e) {
@@ -129,6 +211,159 @@ public final class SessionMirror implements MirrorHooks {
             MirrorBridge.exitAgentWork(wasBusy);
             stats.loadNanos.add(System.nanoTime() - t0);
         }
+    }
+
+    /** A local session requested under another route: it keeps this server's route, and the client is told. */
+    private Object rerouted(Object session, RequestScope scope, String localId) throws Exception {
+        adapter.idRewritten(scope.request, localId);
+        return session;
+    }
+
+    // ---------------------------------------------------------------- non-sticky: is the local copy current?
+
+    @Override
+    public Object sessionFound(Object manager, Object session, Object request) {
+        if (!services.nonSticky) {
+            return session;
+        }
+        RequestScope scope = scope(request);
+        if (scope.request == null || scope.checked(session)) {
+            return session; // not a request (a background lookup), or checked already in this request
+        }
+        WebApp app = adapter.webAppOfManager(manager);
+        String id = app == null ? null : adapter.sessionId(session);
+        if (id == null) {
+            return session;
+        }
+        long t0 = System.nanoTime();
+        boolean wasBusy = MirrorBridge.enterAgentWork();
+        try {
+            SessionState state = states.computeIfAbsent(session, s -> new SessionState());
+            state.app = app;
+            String key = state.key(keys, app, id);
+            lockSession(scope, key);
+            byte[] payload;
+            try {
+                payload = services.store.get(key);
+            } catch (StoreException e) {
+                storeTrouble("could not check a session's version for " + app + " (the local copy is used)", e);
+                return session;
+            }
+            synchronized (state) {
+                if (payload == null) {
+                    if (state.version > 0) {
+                        // It was stored and is gone: invalidated or timed out on another server.
+                        states.remove(session);
+                        adapter.discard(manager, session);
+                        LOG.debug("Session {} of {} was ended on another server; its local copy is dropped", redact(id), app);
+                        return null;
+                    }
+                    return session; // never stored yet
+                }
+                if (SessionCodec.versionOf(payload) <= state.version) {
+                    return session;
+                }
+                SessionCodec.Decoded decoded = services.codec.decode(payload, app.classLoader(), id);
+                if (!adapter.refresh(session, decoded.data)) {
+                    states.remove(session);
+                    adapter.discard(manager, session);
+                    session = adapter.restore(manager, id, decoded.data, request);
+                    state = states.computeIfAbsent(session, s -> new SessionState());
+                    state.app = app;
+                }
+                state.lastHash = decoded.hash;
+                state.knownWriteId = decoded.writeId;
+                state.version = decoded.version;
+                state.lastRefresh = System.currentTimeMillis();
+                state.changed.set(false);
+                state.mutableRead.set(false);
+                stats.staleRefreshes.increment();
+                return session;
+            }
+        } catch (Exception | LinkageError e) {
+            stats.failures.increment();
+            LOG.warn("Checking session {} of {} against Memcached failed; the local copy is used: {}", redact(id), app,
+                    describe(e));
+            return session;
+        } finally {
+            MirrorBridge.exitAgentWork(wasBusy);
+            stats.loadNanos.add(System.nanoTime() - t0);
+        }
+    }
+
+    /** Lock TTL in Memcached: a server that dies holding a lock holds it at most this long. */
+    private static final int LOCK_TTL_SECONDS = 10;
+
+    /**
+     * Takes the session's lock in Memcached for the rest of the request, if the request's URI needs one.
+     * Waits at most {@code lock.wait}; then, or when Memcached does not answer, the request goes on unlocked.
+     */
+    private void lockSession(RequestScope scope, String key) {
+        if (services.lock == null || scope.request == null) {
+            return;
+        }
+        if (!scope.uriKnown) {
+            scope.uri = adapter.requestUri(scope.request);
+            scope.uriKnown = true;
+        }
+        if (scope.uri == null || !services.lock.matcher(scope.uri).matches()) {
+            return;
+        }
+        String lockKey = keys.lockKey(key);
+        for (String[] held : scope.locks) {
+            if (held[0].equals(lockKey)) {
+                return;
+            }
+        }
+        String token = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + "-"
+                + Long.toHexString(System.nanoTime());
+        byte[] value = token.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        long deadline = System.nanoTime() + services.lockWaitMillis * 1_000_000L;
+        long pause = 2;
+        boolean waited = false;
+        while (true) {
+            try {
+                if (services.store.add(lockKey, value, LOCK_TTL_SECONDS)) {
+                    scope.locks.add(new String[] {lockKey, token});
+                    if (waited) {
+                        stats.lockWaits.increment();
+                    }
+                    return;
+                }
+            } catch (StoreException e) {
+                return; // Memcached is not answering: no lock to be had, the request goes on
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                stats.lockTimeouts.increment();
+                warnRarely("A request waited " + services.lockWaitMillis + " ms for the lock of a session ("
+                        + scope.uri + ") and goes on without it; concurrent changes to that session may overwrite each"
+                        + " other. Raise 'lock.wait' if requests on one session often take longer.");
+                return;
+            }
+            waited = true;
+            try {
+                Thread.sleep(Math.max(1, Math.min(pause, left / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            pause = Math.min(pause * 2, 25);
+        }
+    }
+
+    private void releaseLocks(RequestScope scope) {
+        for (String[] held : scope.locks) {
+            try {
+                byte[] current = services.store.getOne(held[0]);
+                if (current != null && new String(current, java.nio.charset.StandardCharsets.US_ASCII).equals(held[1])) {
+                    services.store.deleteOne(held[0]);
+                }
+            } catch (StoreException e) {
+                // it expires by itself
+            }
+        }
+        scope.locks.clear();
     }
 
     @Override
@@ -190,14 +425,23 @@ public final class SessionMirror implements MirrorHooks {
 
     @Override
     public void requestCompleting(Object request) {
-        if (!services.syncWrites) {
-            return; // async: the work happens when the request releases the session, after the response
-        }
-        long t0 = System.nanoTime();
-        Object session = adapter.sessionOfRequest(request);
-        if (session != null) {
-            endOfUse(session, true);
-            stats.requestNanos.add(System.nanoTime() - t0);
+        RequestScope scope = scopes.get();
+        try {
+            if (!services.syncWrites) {
+                return; // async: the work happens when the request releases the session, after the response
+            }
+            long t0 = System.nanoTime();
+            Object session = adapter.sessionOfRequest(request);
+            if (session != null) {
+                endOfUse(session, true);
+                stats.requestNanos.add(System.nanoTime() - t0);
+            }
+        } finally {
+            // Locks are released only once the request's write is stored: the next holder reads it.
+            if (!scope.locks.isEmpty()) {
+                releaseLocks(scope);
+            }
+            scope.clear();
         }
     }
 
@@ -207,6 +451,10 @@ public final class SessionMirror implements MirrorHooks {
         endOfUse(session, services.syncWrites);
         stats.requests.increment();
         stats.requestNanos.add(System.nanoTime() - t0);
+        RequestScope scope = scopes.get();
+        if (!scope.locks.isEmpty() && scope.checked.contains(session)) {
+            releaseLocks(scope); // a family whose request end comes with the session's release
+        }
     }
 
     private void endOfUse(Object session, boolean inline) {
@@ -251,7 +499,7 @@ public final class SessionMirror implements MirrorHooks {
                 if (data == null) {
                     return false; // invalidated meanwhile
                 }
-                encoded = services.codec.encode(data, app.classLoader());
+                encoded = services.codec.encode(data, app.classLoader(), state.version + 1);
             } catch (ConcurrentModificationException e) {
                 if (attempt == 3) {
                     state.changed.set(true); // the application keeps mutating: try again next request
@@ -290,6 +538,7 @@ public final class SessionMirror implements MirrorHooks {
         long now = System.currentTimeMillis();
         state.lastHash = encoded.hash;
         state.knownWriteId = encoded.writeId;
+        state.version = encoded.version;
         state.lastRefresh = now;
         int expiry = expirySeconds(data.maxInactiveSeconds());
         if (inline) {
@@ -355,6 +604,54 @@ public final class SessionMirror implements MirrorHooks {
                         + " this attribute is missing. (Reported once per attribute and class.)",
                         "'" + s.name + "' (" + s.className + ")", app, s.reason);
             }
+        }
+    }
+
+    // ---------------------------------------------------------------- a node is back
+
+    /**
+     * Runs on the store's repair thread when a node answers again. Sessions whose last write failed (every
+     * node was down, or the queue was full) are written now, without waiting for their next request. When
+     * the node came back empty (restart, replacement, a new node), every session that belongs on it is
+     * copied there from a replica, or written from this server's copy when no node has one any more.
+     */
+    private void nodeRecovered(NodeAddress node, boolean emptied) {
+        long t0 = System.nanoTime();
+        int[] written = {0};
+        int[] copied = {0};
+        states.forEach((session, state) -> {
+            WebApp app = state.app;
+            String id = app == null ? null : adapter.sessionId(session);
+            if (id == null) {
+                return;
+            }
+            String key = state.key(keys, app, id);
+            boolean unwritten = state.lastHash == 0;
+            if (!unwritten && !(emptied && services.store.belongsTo(key, node))) {
+                return;
+            }
+            if (!unwritten && (services.nonSticky || services.store.repairKey(key))) {
+                copied[0]++;
+                return; // a replica had it and the read copied it over (non-sticky: never write a local copy)
+            }
+            boolean wasBusy = MirrorBridge.enterAgentWork();
+            try {
+                synchronized (state) {
+                    state.lastHash = 0;
+                    if (write(session, state, app, key, true)) {
+                        written[0]++;
+                        stats.recoveryWrites.increment();
+                    }
+                }
+            } catch (RuntimeException | LinkageError e) {
+                LOG.debug("Rewriting a session after a Memcached recovery failed: {}", describe(e));
+            } finally {
+                MirrorBridge.exitAgentWork(wasBusy);
+            }
+        });
+        if (written[0] + copied[0] > 0) {
+            LOG.info("Memcached {} is back{}: {} sessions written from this server, {} copied from replicas, in {} ms",
+                    node, emptied ? " empty" : "", written[0], copied[0], (System.nanoTime() - t0) / 1_000_000);
         }
     }
 

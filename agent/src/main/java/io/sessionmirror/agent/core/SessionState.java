@@ -12,6 +12,8 @@ final class SessionState {
 
     /** Change hash of what was last queued or written; 0 means "must be written". */
     volatile long lastHash;
+    /** Version of the stored copy this server last wrote or loaded (0: never stored). */
+    volatile long version;
     /** Write id of the stored copy this server last wrote or loaded. */
     volatile long knownWriteId;
     /** When the stored copy's expiry was last extended (write or touch), epoch millis. */

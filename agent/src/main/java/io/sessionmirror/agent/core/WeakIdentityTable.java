@@ -41,6 +41,23 @@ public final class WeakIdentityTable<K, V> {
         return map.remove(new Lookup(key));
     }
 
+    /** Calls {@code action} for every entry whose key is still alive (a weakly consistent snapshot). */
+    @SuppressWarnings("unchecked")
+    public void forEach(java.util.function.BiConsumer<K, V> action) {
+        expunge();
+        for (java.util.Map.Entry<Object, V> e : map.entrySet()) {
+            Object k = ((Identity) e.getKey()).referent();
+            if (k != null) {
+                action.accept((K) k, e.getValue());
+            }
+        }
+    }
+
+    public int size() {
+        expunge();
+        return map.size();
+    }
+
     private void expunge() {
         Reference<? extends K> r;
         while ((r = queue.poll()) != null) {

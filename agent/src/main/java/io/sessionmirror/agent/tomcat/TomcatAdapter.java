@@ -186,6 +186,83 @@ final class TomcatAdapter implements ContainerAdapter {
         return session;
     }
 
+    // ---------------------------------------------------------------- routes, stale copies
+
+    /** Tomcat's route is the Engine's jvmRoute, after a dot: {@code <id>.<jvmRoute>}. */
+    @Override
+    public String routedId(Object manager, String id, String route) {
+        String r = route;
+        if (r == null) {
+            try {
+                r = (String) call(manager, "getJvmRoute");
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                r = null;
+            }
+        }
+        return r == null || r.isEmpty() ? id : SessionKeys.stripRoute(id) + "." + r;
+    }
+
+    private final WeakIdentityTable<Object, Boolean> routed = new WeakIdentityTable<>();
+
+    /** The route option on a Tomcat without jvmRoute: new ids of this web app get it from the id generator. */
+    @Override
+    public void useRoute(Object request, String route) {
+        try {
+            Object context = call(request, "getContext");
+            Object manager = context == null ? null : call(context, "getManager");
+            if (manager == null || routed.get(manager) != null || !supportedManagers.get(manager.getClass())) {
+                return;
+            }
+            routed.put(manager, Boolean.TRUE);
+            Object generator = call(manager, "getSessionIdGenerator");
+            if (generator != null) {
+                call(generator, "setJvmRoute", new Class<?>[] {String.class}, route);
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // a request of a context without a manager: nothing to route
+        }
+    }
+
+    /** {@code Request.changeSessionId(String)} sets the new session cookie, as Tomcat's JvmRouteBinderValve does. */
+    @Override
+    public void idRewritten(Object request, String newId) throws Exception {
+        if (request != null && ancestor(request.getClass(), REQUEST) != null) {
+            call(request, "changeSessionId", new Class<?>[] {String.class}, newId);
+        }
+    }
+
+    @Override
+    public void discard(Object manager, Object session) throws Exception {
+        Class<?> sessionType = Class.forName("org.apache.catalina.Session", false, manager.getClass().getClassLoader());
+        call(manager, "remove", new Class<?>[] {sessionType}, session);
+    }
+
+    /** Replaces the attributes, principal and timeout in place; no listener is told (nothing happened here). */
+    @Override
+    public boolean refresh(Object session, SessionData data) throws Exception {
+        Session s = sessionTypes.get(session.getClass());
+        if (s == null) {
+            return false;
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> attributes = (Map<String, Object>) s.attributes.get(session);
+        attributes.keySet().retainAll(data.attributes().keySet());
+        attributes.putAll(data.attributes());
+        s.principal.set(session, data.principal());
+        s.authType.set(session, data.authType());
+        call(session, "setMaxInactiveInterval", new Class<?>[] {int.class}, data.maxInactiveSeconds());
+        return true;
+    }
+
+    @Override
+    public String requestUri(Object request) {
+        try {
+            return (String) call(request, "getRequestURI");
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
     @Override
     public Object sessionOfRequest(Object request) {
         Field f = requestSessionFields.get(request.getClass());

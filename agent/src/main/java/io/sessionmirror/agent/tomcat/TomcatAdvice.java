@@ -18,13 +18,18 @@ final class TomcatAdvice {
     private TomcatAdvice() {
     }
 
-    /** {@code ManagerBase.findSession(String)}: a null result means "ask Memcached". */
+    /**
+     * {@code ManagerBase.findSession(String)}: a null result means "ask Memcached"; a local session may be
+     * replaced by a newer stored version (non-sticky mode).
+     */
     static final class FindSession {
         @Advice.OnMethodExit(suppress = Throwable.class)
         static void exit(@Advice.This Object manager, @Advice.Argument(0) String id,
                          @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object session) {
             if (session == null) {
                 session = MirrorBridge.sessionNotFound(SLOT, manager, id);
+            } else {
+                session = MirrorBridge.sessionFound(SLOT, manager, session, null);
             }
         }
     }
@@ -91,6 +96,11 @@ final class TomcatAdvice {
      * not complete yet: the point where {@code write=sync} writes.
      */
     static final class HostValveInvoke {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.Argument(0) Object request) {
+            MirrorBridge.requestStarting(SLOT, request);
+        }
+
         @Advice.OnMethodExit(suppress = Throwable.class)
         static void exit(@Advice.Argument(0) Object request) {
             MirrorBridge.requestCompleting(SLOT, request);

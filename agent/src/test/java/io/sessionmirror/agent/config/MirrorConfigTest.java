@@ -161,4 +161,28 @@ class MirrorConfigTest {
         assertEquals("session-mirror: invalid value 'later' for option 'write' in environment variable SESSIONMIRROR_WRITE;"
                 + " expected async or sync", m);
     }
+
+    @Test
+    void failureOptionsAreCheckedAgainstEachOther() {
+        MirrorConfig c = load("nodes=a:1,b:2,c:3,replicas=2,mode=non-sticky,lock=uri:/cart/.*,lock.wait=500,route=w1");
+        assertEquals(2, c.replicas());
+        assertEquals(MirrorConfig.Mode.NON_STICKY, c.mode());
+        assertTrue(c.lock().matcher("/cart/add").matches());
+        assertFalse(c.lock().matcher("/shop").matches());
+        assertEquals(500, c.lockWaitMillis());
+        assertEquals("w1", c.route());
+        assertEquals(MirrorConfig.Mode.STICKY, load("nodes=a:1").mode());
+        assertEquals(null, load("nodes=a:1,mode=non-sticky").lock());
+
+        String tooMany = error("nodes=a:1,b:2,replicas=2");
+        assertTrue(tooMany.contains("'replicas'") && tooMany.contains("3 copies need at least 3 nodes; 'nodes' lists 2"),
+                tooMany);
+        String sticky = error("nodes=a:1,lock=all");
+        assertTrue(sticky.contains("locks need mode=non-sticky"), sticky);
+        String regex = error("nodes=a:1,mode=non-sticky,lock=uri:[unclosed");
+        assertTrue(regex.contains("not a regular expression") && regex.contains("none, all or uri:"), regex);
+        assertTrue(error("nodes=a:1,mode=sometimes").contains("expected sticky or non-sticky"));
+        assertTrue(error("nodes=a:1,route=a.b").contains("'route'"));
+        assertTrue(error("nodes=a:1,replicas=-1").contains("'replicas'"));
+    }
 }
