@@ -15,8 +15,10 @@ import java.util.regex.Pattern;
 public final class Browser {
 
     private static final Pattern SESSION_COOKIE = Pattern.compile("JSESSIONID=([^;]*)");
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+    /** Shared: cookies are kept per Browser by hand, so one client (and its connection pool) serves every user. */
+    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
             .followRedirects(HttpClient.Redirect.NEVER).build();
+    private final HttpClient client = CLIENT;
     private String sessionId;
 
     public String sessionId() {

@@ -144,6 +144,13 @@ public final class SessionMirror implements MirrorHooks {
                 // Another request for the same id may have restored it while we waited.
                 Object local = adapter.findLocal(manager, id);
                 if (local != null) {
+                    if (services.nonSticky) {
+                        // It may have been restored before this request got the lock: is it still the newest?
+                        SessionState state = states.computeIfAbsent(local, s -> new SessionState());
+                        state.app = app;
+                        scope.checked(local);
+                        return current(manager, local, state, app, key, id, request);
+                    }
                     return local;
                 }
                 // Sticky with routes: restored under this server's route, so the load balancer keeps the user here.
@@ -242,44 +249,7 @@ public final class SessionMirror implements MirrorHooks {
             state.app = app;
             String key = state.key(keys, app, id);
             lockSession(scope, key);
-            byte[] payload;
-            try {
-                payload = services.store.get(key);
-            } catch (StoreException e) {
-                storeTrouble("could not check a session's version for " + app + " (the local copy is used)", e);
-                return session;
-            }
-            synchronized (state) {
-                if (payload == null) {
-                    if (state.version > 0) {
-                        // It was stored and is gone: invalidated or timed out on another server.
-                        states.remove(session);
-                        adapter.discard(manager, session);
-                        LOG.debug("Session {} of {} was ended on another server; its local copy is dropped", redact(id), app);
-                        return null;
-                    }
-                    return session; // never stored yet
-                }
-                if (SessionCodec.versionOf(payload) <= state.version) {
-                    return session;
-                }
-                SessionCodec.Decoded decoded = services.codec.decode(payload, app.classLoader(), id);
-                if (!adapter.refresh(session, decoded.data)) {
-                    states.remove(session);
-                    adapter.discard(manager, session);
-                    session = adapter.restore(manager, id, decoded.data, request);
-                    state = states.computeIfAbsent(session, s -> new SessionState());
-                    state.app = app;
-                }
-                state.lastHash = decoded.hash;
-                state.knownWriteId = decoded.writeId;
-                state.version = decoded.version;
-                state.lastRefresh = System.currentTimeMillis();
-                state.changed.set(false);
-                state.mutableRead.set(false);
-                stats.staleRefreshes.increment();
-                return session;
-            }
+            return current(manager, session, state, app, key, id, request);
         } catch (Exception | LinkageError e) {
             stats.failures.increment();
             LOG.warn("Checking session {} of {} against Memcached failed; the local copy is used: {}", redact(id), app,
@@ -288,6 +258,52 @@ public final class SessionMirror implements MirrorHooks {
         } finally {
             MirrorBridge.exitAgentWork(wasBusy);
             stats.loadNanos.add(System.nanoTime() - t0);
+        }
+    }
+
+    /**
+     * Non-sticky: the local session if it is the newest version, else refreshed in place (or rebuilt) from the
+     * stored one; null when its stored copy is gone (ended on another server). The caller holds the lock.
+     */
+    private Object current(Object manager, Object session, SessionState state, WebApp app, String key, String id,
+                           Object request) throws Exception {
+        byte[] payload;
+        try {
+            payload = services.store.get(key);
+        } catch (StoreException e) {
+            storeTrouble("could not check a session's version for " + app + " (the local copy is used)", e);
+            return session;
+        }
+        synchronized (state) {
+            if (payload == null) {
+                if (state.version > 0) {
+                    // It was stored and is gone: invalidated or timed out on another server.
+                    states.remove(session);
+                    adapter.discard(manager, session);
+                    LOG.debug("Session {} of {} was ended on another server; its local copy is dropped", redact(id), app);
+                    return null;
+                }
+                return session; // never stored yet
+            }
+            if (SessionCodec.versionOf(payload) <= state.version) {
+                return session;
+            }
+            SessionCodec.Decoded decoded = services.codec.decode(payload, app.classLoader(), id);
+            if (!adapter.refresh(session, decoded.data)) {
+                states.remove(session);
+                adapter.discard(manager, session);
+                session = adapter.restore(manager, id, decoded.data, request);
+                state = states.computeIfAbsent(session, s -> new SessionState());
+                state.app = app;
+            }
+            state.lastHash = decoded.hash;
+            state.knownWriteId = decoded.writeId;
+            state.version = decoded.version;
+            state.lastRefresh = System.currentTimeMillis();
+            state.changed.set(false);
+            state.mutableRead.set(false);
+            stats.staleRefreshes.increment();
+            return session;
         }
     }
 
@@ -385,6 +401,9 @@ public final class SessionMirror implements MirrorHooks {
     }
 
     private void rememberMiss(String key) {
+        if (services.nonSticky) {
+            return; // another server may store it any moment, and this server must then see it
+        }
         remember(recentMisses, key, MISS_MEMORY_MILLIS);
     }
 
@@ -410,6 +429,13 @@ public final class SessionMirror implements MirrorHooks {
         // No state yet: the session was never written, so its first end of request writes it anyway.
     }
 
+    /**
+     * The session whose mutable attribute this thread's request read. The shared flag alone loses a change
+     * when requests on one session overlap (AJAX): request Z's end clears it and snapshots, then request Y,
+     * which read the value before, changes it in place. Y's own end still knows it read, from here.
+     */
+    private final ThreadLocal<java.lang.ref.WeakReference<Object>> readHere = new ThreadLocal<>();
+
     @Override
     public void attributeRead(Object session, Object value) {
         if (Immutables.is(value)) {
@@ -419,6 +445,19 @@ public final class SessionMirror implements MirrorHooks {
         if (state != null && !state.mutableRead.get()) {
             state.mutableRead.set(true);
         }
+        java.lang.ref.WeakReference<Object> r = readHere.get();
+        if (r == null || r.get() != session) {
+            readHere.set(new java.lang.ref.WeakReference<>(session));
+        }
+    }
+
+    private boolean readHere(Object session) {
+        java.lang.ref.WeakReference<Object> r = readHere.get();
+        if (r != null && r.get() == session) {
+            readHere.remove();
+            return true;
+        }
+        return false;
     }
 
     // ---------------------------------------------------------------- end of request
@@ -476,10 +515,11 @@ public final class SessionMirror implements MirrorHooks {
         }
         // Concurrent requests on one session (AJAX) end one after the other here, so snapshots reach
         // the queue in the order they were taken and an older one never replaces a newer one.
+        boolean readHere = readHere(session);
         synchronized (state) {
             // Clear the flags before taking the snapshot: a change made while we serialize flags again.
             boolean changed = state.changed.getAndSet(false);
-            boolean mutableRead = state.mutableRead.getAndSet(false);
+            boolean mutableRead = state.mutableRead.getAndSet(false) | readHere;
             String key = state.key(keys, app, id);
             if (changed || mutableRead || state.lastHash == 0) {
                 write(session, state, app, key, inline);
@@ -502,8 +542,10 @@ public final class SessionMirror implements MirrorHooks {
                 encoded = services.codec.encode(data, app.classLoader(), state.version + 1);
             } catch (ConcurrentModificationException e) {
                 if (attempt == 3) {
-                    state.changed.set(true); // the application keeps mutating: try again next request
-                    LOG.debug("Session {} of {} changed while it was serialized; written at its next request",
+                    // The application keeps mutating it: try again shortly, from the writer thread.
+                    state.changed.set(true);
+                    services.queue.submit(new RetryTask(key, session, state, app));
+                    LOG.debug("Session {} of {} changed while it was serialized; written again shortly",
                             redact(data == null ? "?" : data.id()), app);
                     return false;
                 }
@@ -768,6 +810,45 @@ public final class SessionMirror implements MirrorHooks {
         protected void failed(String why) {
             state.lastHash = 0; // written again at the session's next request
             storeTrouble("could not write a session of " + app, new StoreException(why));
+        }
+    }
+
+    /** A snapshot that kept failing with ConcurrentModificationException, taken again on the writer thread. */
+    private final class RetryTask extends WriteBehindQueue.Task {
+        private final Object session;
+        private final SessionState state;
+        private final WebApp app;
+
+        RetryTask(String key, Object session, SessionState state, WebApp app) {
+            super(key);
+            this.session = session;
+            this.state = state;
+            this.app = app;
+        }
+
+        @Override
+        protected boolean supersedes(WriteBehindQueue.Task older) {
+            return older instanceof TouchTask || older instanceof RetryTask;
+        }
+
+        @Override
+        protected void run() throws InterruptedException {
+            Thread.sleep(5); // let the request that is changing it finish
+            boolean wasBusy = MirrorBridge.enterAgentWork();
+            try {
+                synchronized (state) {
+                    if (state.changed.getAndSet(false)) {
+                        write(session, state, app, key, true);
+                    }
+                }
+            } finally {
+                MirrorBridge.exitAgentWork(wasBusy);
+            }
+        }
+
+        @Override
+        protected void failed(String why) {
+            state.lastHash = 0;
         }
     }
 

@@ -1,0 +1,90 @@
+package io.sessionmirror.it;
+
+import io.sessionmirror.agent.core.FstSerializer;
+import io.sessionmirror.agent.core.JavaSerializer;
+import io.sessionmirror.agent.core.NodeRing;
+import io.sessionmirror.agent.core.SessionCodec;
+import io.sessionmirror.agent.core.SessionKeys;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+
+/**
+ * What the fault-injection tests share: memcached nodes and servers started per test (all stopped after it,
+ * whatever happened), keys, and a look at what the nodes hold, read directly with the agent's own codec.
+ */
+abstract class FaultTest {
+
+    static final Duration READY = Duration.ofSeconds(90);
+    static final SessionKeys KEYS = new SessionKeys("sm");
+    private static final SessionCodec CODEC = new SessionCodec(new FstSerializer(), new JavaSerializer());
+
+    private final List<ServerProcess> servers = new ArrayList<>();
+    private final List<Memcached> nodes = new ArrayList<>();
+
+    @AfterEach
+    void stopEverything() throws Exception {
+        for (ServerProcess s : servers) {
+            s.close();
+        }
+        for (Memcached m : nodes) {
+            m.kill();
+        }
+        servers.clear();
+        nodes.clear();
+    }
+
+    ServerProcess started(ServerProcess s) {
+        servers.add(s);
+        return s;
+    }
+
+    Memcached node() throws Exception {
+        Memcached m = Memcached.start();
+        nodes.add(m);
+        return m;
+    }
+
+    /** The shop's Tomcat 10.1, with the agent. */
+    ServerProcess tomcat(String name, String options, String... launcherArgs) throws Exception {
+        return started(Servers.embeddedTomcat(Servers.TOMCAT10, name, Memcached.freePort(), options, List.of(launcherArgs)))
+                .awaitReady("/shop/stats", READY);
+    }
+
+    static String key(String id) {
+        return KEYS.key(KEYS.namespace(null, "/shop"), id);
+    }
+
+    static String nodesOption(List<Memcached> nodes) {
+        List<String> a = new ArrayList<>();
+        for (Memcached m : nodes) {
+            a.add(m.address());
+        }
+        return "nodes=" + String.join(",", a);
+    }
+
+    /** The nodes that should hold a key's copies, as the agent places them when all are up. */
+    static List<Memcached> homes(List<Memcached> nodes, String key, int copies) {
+        return new NodeRing<>(nodes, Memcached::address).preference(key).subList(0, copies);
+    }
+
+    /** The version of a stored copy (-1 when there is none). */
+    static long version(byte[] stored) {
+        return stored == null ? -1 : SessionCodec.versionOf(stored);
+    }
+
+    /** The counter a stored copy holds, read with the agent's codec (-1 when there is none). */
+    static long visits(byte[] stored, String id) throws Exception {
+        if (stored == null) {
+            return -1;
+        }
+        Object v = CODEC.decode(stored, FaultTest.class.getClassLoader(), id).data.attributes().get("visits");
+        return v == null ? 0 : ((Number) v).longValue();
+    }
+
+    static Function<Integer, String> same(String url) {
+        return i -> url;
+    }
+}
