@@ -100,9 +100,19 @@ public final class SessionMirror implements MirrorHooks {
         scope.request = request;
     }
 
-    private RequestScope scope(Object request) {
+    /**
+     * The scope of the request a lookup runs for. Families with a request-start hook (Tomcat) opened it
+     * there; the others (Undertow) pass their request with each lookup, and a new request object on this
+     * thread starts a new scope.
+     */
+    private RequestScope scope(Object lookupArgument) {
         RequestScope scope = scopes.get();
-        if (scope.request == null && request != null) {
+        Object request = lookupArgument == null ? null : adapter.requestOf(lookupArgument);
+        if (request != null && scope.request != request) {
+            if (!scope.locks.isEmpty()) {
+                releaseLocks(scope);
+            }
+            scope.clear();
             scope.request = request;
         }
         return scope;
@@ -199,6 +209,7 @@ public final class SessionMirror implements MirrorHooks {
                 state.lastHash = decoded.hash;
                 state.knownWriteId = decoded.writeId;
                 state.version = decoded.version;
+                state.storedVersion = decoded.version;
                 state.lastRefresh = System.currentTimeMillis();
                 stats.loadHits.increment();
                 LOG.info("Restored session {} of {} from Memcached ({} attributes, {} bytes, version {}){}", redact(id),
@@ -207,6 +218,7 @@ public final class SessionMirror implements MirrorHooks {
                 if (!localId.equals(id)) {
                     adapter.idRewritten(scope.request, localId);
                 }
+                scope.checked(session);
                 return session;
             }
         } catch (Exception | LinkageError e) {
@@ -276,7 +288,7 @@ public final class SessionMirror implements MirrorHooks {
         }
         synchronized (state) {
             if (payload == null) {
-                if (state.version > 0) {
+                if (state.storedVersion > 0) {
                     // It was stored and is gone: invalidated or timed out on another server.
                     states.remove(session);
                     adapter.discard(manager, session);
@@ -285,7 +297,9 @@ public final class SessionMirror implements MirrorHooks {
                 }
                 return session; // never stored yet
             }
-            if (SessionCodec.versionOf(payload) <= state.version) {
+            long stored = SessionCodec.versionOf(payload);
+            // Equal versions with another write id: two servers wrote at once without a lock; the stored one won.
+            if (stored < state.version || stored == state.version && SessionCodec.writeIdOf(payload) == state.knownWriteId) {
                 return session;
             }
             SessionCodec.Decoded decoded = services.codec.decode(payload, app.classLoader(), id);
@@ -299,6 +313,7 @@ public final class SessionMirror implements MirrorHooks {
             state.lastHash = decoded.hash;
             state.knownWriteId = decoded.writeId;
             state.version = decoded.version;
+            state.storedVersion = decoded.version;
             state.lastRefresh = System.currentTimeMillis();
             state.changed.set(false);
             state.mutableRead.set(false);
@@ -491,10 +506,13 @@ public final class SessionMirror implements MirrorHooks {
         stats.requests.increment();
         stats.requestNanos.add(System.nanoTime() - t0);
         RequestScope scope = scopes.get();
-        if (!scope.locks.isEmpty() && scope.checked.contains(session)) {
-            releaseLocks(scope); // a family whose request end comes with the session's release
+        if (!scope.locks.isEmpty()) {
+            releaseLocks(scope); // a family whose request ends with the session's release (Undertow, Jetty)
+            scope.clear();
         }
     }
+
+    private volatile boolean warnedSticky;
 
     private void endOfUse(Object session, boolean inline) {
         SessionState state = states.get(session);
@@ -503,6 +521,11 @@ public final class SessionMirror implements MirrorHooks {
             app = adapter.webAppOfSession(session);
             if (app == null) {
                 return; // not a session we mirror
+            }
+            if (services.nonSticky && !adapter.supportsNonSticky() && !warnedSticky) {
+                warnedSticky = true;
+                LOG.warn("mode=non-sticky is not supported for {} yet: its sessions are mirrored in sticky mode (the"
+                        + " server's own copy is primary). Put a sticky load balancer in front of it.", app);
             }
             if (state == null) {
                 state = states.computeIfAbsent(session, s -> new SessionState());
@@ -586,6 +609,7 @@ public final class SessionMirror implements MirrorHooks {
         if (inline) {
             try {
                 services.store.set(key, encoded.payload, expiry);
+                state.storedVersion = encoded.version;
                 wrote(encoded.payload.length);
                 return true;
             } catch (StoreException e) {
@@ -594,7 +618,7 @@ public final class SessionMirror implements MirrorHooks {
                 return false;
             }
         }
-        if (!services.queue.submit(new WriteTask(key, encoded.payload, expiry, state, app))) {
+        if (!services.queue.submit(new WriteTask(key, encoded.payload, expiry, state, app, encoded.version))) {
             state.lastHash = 0;
             stats.failures.increment();
             warnRarely("The write queue is full (" + services.queue.depth() + " sessions waiting): a session of " + app
@@ -786,13 +810,15 @@ public final class SessionMirror implements MirrorHooks {
         private final int expiry;
         private final SessionState state;
         private final WebApp app;
+        private final long version;
 
-        WriteTask(String key, byte[] payload, int expiry, SessionState state, WebApp app) {
+        WriteTask(String key, byte[] payload, int expiry, SessionState state, WebApp app, long version) {
             super(key);
             this.payload = payload;
             this.expiry = expiry;
             this.state = state;
             this.app = app;
+            this.version = version;
         }
 
         @Override
@@ -803,6 +829,7 @@ public final class SessionMirror implements MirrorHooks {
         @Override
         protected void run() throws StoreException {
             services.store.set(key, payload, expiry);
+            state.storedVersion = Math.max(state.storedVersion, version);
             wrote(payload.length);
         }
 

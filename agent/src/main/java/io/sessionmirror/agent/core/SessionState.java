@@ -14,6 +14,8 @@ final class SessionState {
     volatile long lastHash;
     /** Version of the stored copy this server last wrote or loaded (0: never stored). */
     volatile long version;
+    /** Version of the last copy Memcached acknowledged from this server, or loaded (0: none yet). */
+    volatile long storedVersion;
     /** Write id of the stored copy this server last wrote or loaded. */
     volatile long knownWriteId;
     /** When the stored copy's expiry was last extended (write or touch), epoch millis. */

@@ -277,4 +277,10 @@ final class JettyAdapter implements ContainerAdapter {
             state = Reflector.field(sessionClass, "_state");
         }
     }
+
+    /** Not yet: Jetty's sessions are mirrored in sticky mode whatever {@code mode} says (a WARN says so once). */
+    @Override
+    public boolean supportsNonSticky() {
+        return false;
+    }
 }

@@ -381,9 +381,67 @@ final class UndertowAdapter implements ContainerAdapter {
         }
     }
 
+    /**
+     * The session of a servlet response that is about to close (the servlet layer keeps the request's
+     * HttpSessionImpl as an exchange attachment under its context's key). Core-only Undertow has no such
+     * point: it writes when the request is done with the session ({@code requestDone}).
+     */
     @Override
-    public Object sessionOfRequest(Object request) {
-        return null; // Undertow writes when the request is done with the session (requestDone)
+    public Object sessionOfRequest(Object response) {
+        try {
+            Object context = Reflector.field(response.getClass(), "servletContext").get(response);
+            Object exchange = Reflector.field(response.getClass(), "exchange").get(response);
+            if (context == null || exchange == null) {
+                return null;
+            }
+            Object key = Reflector.field(context.getClass(), "sessionAttachmentKey").get(context);
+            Class<?> keyType = Class.forName("io.undertow.util.AttachmentKey", false, exchange.getClass().getClassLoader());
+            Object httpSession = reflector.call(exchange, "getAttachment", new Class<?>[] {keyType}, key);
+            return httpSession == null ? null : Reflector.field(httpSession.getClass(), "session").get(httpSession);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    // ---------------------------------------------------------------- non-sticky
+
+    @Override
+    public Object requestOf(Object lookupArgument) {
+        return lookupArgument instanceof Object[] ? ((Object[]) lookupArgument)[0] : lookupArgument;
+    }
+
+    @Override
+    public String requestUri(Object request) {
+        try {
+            return (String) reflector.call(requestOf(request), "getRequestURI");
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Replaces the attributes in place; the timeout through the session's own setter (it reschedules expiry). */
+    @Override
+    public boolean refresh(Object session, SessionData data) throws Exception {
+        Members m = members(managerOf(session));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> attributes = (Map<String, Object>) m.attributes.get(session);
+        attributes.keySet().retainAll(data.attributes().keySet());
+        attributes.putAll(data.attributes());
+        if ((Integer) m.maxInactiveInterval.get(session) != data.maxInactiveSeconds()) {
+            reflector.call(session, "setMaxInactiveInterval", new Class<?>[] {int.class}, data.maxInactiveSeconds());
+        }
+        return true;
+    }
+
+    /** Out of the manager's map, and marked as being invalidated so its expiry timer does nothing. */
+    @Override
+    public void discard(Object manager, Object session) throws Exception {
+        Members m = members(manager);
+        m.invalidationStarted.set(session, true);
+        m.invalid.set(session, true);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> sessions = (Map<String, Object>) m.sessions.get(manager);
+        sessions.remove(m.sessionId.get(session), session);
     }
 
     @Override

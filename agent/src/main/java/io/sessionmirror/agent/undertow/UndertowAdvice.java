@@ -20,7 +20,8 @@ final class UndertowAdvice {
 
     /**
      * {@code InMemorySessionManager.getSession(HttpServerExchange, SessionConfig)}: a null result for a
-     * request that names a session means "ask Memcached". The adapter reads the id from the exchange.
+     * request that names a session means "ask Memcached". The adapter reads the id from the exchange. A
+     * local session may be replaced by a newer stored version (non-sticky mode).
      */
     static final class GetSession {
         @Advice.OnMethodExit(suppress = Throwable.class)
@@ -28,6 +29,8 @@ final class UndertowAdvice {
                          @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object session) {
             if (session == null && exchange != null && config != null) {
                 session = MirrorBridge.sessionNotFound(SLOT, manager, null, new Object[] {exchange, config});
+            } else if (session != null && exchange != null) {
+                session = MirrorBridge.sessionFound(SLOT, manager, session, exchange);
             }
         }
     }
@@ -78,6 +81,18 @@ final class UndertowAdvice {
             if (oldId != null && newId != null && !oldId.equals(newId)) {
                 MirrorBridge.sessionIdChanged(SLOT, session, oldId);
             }
+        }
+    }
+
+    /**
+     * {@code HttpServletResponseImpl.responseDone()}: the servlet has run, the response is not closed yet: where
+     * {@code write=sync} (and non-sticky mode) writes, so the client's answer means the change is stored.
+     * (Undertow's own {@code requestDone} comes after the response is closed.)
+     */
+    static final class ResponseDone {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object response) {
+            MirrorBridge.requestCompleting(SLOT, response);
         }
     }
 }

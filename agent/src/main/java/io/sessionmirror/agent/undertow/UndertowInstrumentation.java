@@ -16,10 +16,12 @@ public final class UndertowInstrumentation implements ServerFamily {
 
     static final String MANAGER = "io.undertow.server.session.InMemorySessionManager";
     static final String SESSION = MANAGER + "$SessionImpl";
+    /** The servlet layer's response: its {@code responseDone()} is the last moment before the client is answered. */
+    static final String SERVLET_RESPONSE = "io.undertow.servlet.spec.HttpServletResponseImpl";
 
     @Override
     public List<String> packagePrefixes() {
-        return List.of(MANAGER);
+        return List.of(MANAGER, SERVLET_RESPONSE);
     }
 
     @Override
@@ -51,6 +53,10 @@ public final class UndertowInstrumentation implements ServerFamily {
                         .visit(Advice.to(UndertowAdvice.Invalidate.class)
                                 .on(named("invalidate").and(takesArguments(2))))
                         .visit(Advice.to(UndertowAdvice.ChangeSessionId.class)
-                                .on(named("changeSessionId").and(takesArguments(2)).and(takesArgument(0, named("io.undertow.server.HttpServerExchange"))))));
+                                .on(named("changeSessionId").and(takesArguments(2)).and(takesArgument(0, named("io.undertow.server.HttpServerExchange"))))))
+                .type(named(SERVLET_RESPONSE))
+                .transform((b, type, loader, module, domain) -> b
+                        .visit(Advice.to(UndertowAdvice.ResponseDone.class)
+                                .on(named("responseDone").and(takesArguments(0)))));
     }
 }

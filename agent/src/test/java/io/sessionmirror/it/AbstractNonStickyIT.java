@@ -14,23 +14,30 @@ import org.junit.jupiter.api.Test;
  * request sees the newest version wherever it lands; with {@code lock=all}, concurrent requests on one session
  * on different servers take turns and no increment is lost.
  */
-class NonStickyIT extends FaultTest {
+abstract class AbstractNonStickyIT extends FaultTest {
 
     private static final int INCREMENTS = 200;
+
+    /** Starts one server of the family under test with the shop at /shop and the agent with {@code options}. */
+    protected abstract ServerProcess launch(String name, int port, String options) throws Exception;
+
+    private ServerProcess server(String name, String options) throws Exception {
+        return started(launch(name, Memcached.freePort(), options)).awaitReady("/shop/stats", READY);
+    }
 
     @Test
     void alternatingRequestsAlwaysSeeTheNewestVersion() throws Exception {
         Memcached memcached = node();
         String options = nodesOption(List.of(memcached)) + ",mode=non-sticky";
-        ServerProcess a = tomcat("nonStickyA", options);
-        ServerProcess b = tomcat("nonStickyB", options);
+        ServerProcess a = server("nonStickyA", options);
+        ServerProcess b = server("nonStickyB", options);
         Browser user = new Browser();
         Map<String, String> last = null;
         for (int i = 0; i < INCREMENTS; i++) {
             last = user.get((i % 2 == 0 ? a : b).url("/shop/counter?format=text"));
             assertEquals(String.valueOf(i + 1), last.get("attr.visits"), "request " + (i + 1) + " on " + last.get("server"));
         }
-        assertEquals("nonStickyB", last.get("server"));
+        assertTrue(last.get("server").endsWith("nonStickyB"), last.get("server"));
         // A logout on one server ends the session on the other too.
         user.get(b.url("/shop/logout?format=text"));
         assertEquals("none", user.get(a.url("/shop/session")).get("session"));
@@ -40,10 +47,10 @@ class NonStickyIT extends FaultTest {
     void withLockAllConcurrentIncrementsOnTwoServersEndAtExactlyTheirCount() throws Exception {
         Memcached memcached = node();
         String options = nodesOption(List.of(memcached)) + ",mode=non-sticky,lock=all";
-        ServerProcess a = tomcat("lockedA", options);
-        ServerProcess b = tomcat("lockedB", options);
+        ServerProcess a = server("lockedA", options);
+        ServerProcess b = server("lockedB", options);
         int total = concurrentIncrements(a, b);
-        System.out.println("[NonStickyIT] lock=all: " + INCREMENTS + " concurrent increments on two servers ended at " + total);
+        System.out.println("[" + getClass().getSimpleName() + "] lock=all: " + INCREMENTS + " concurrent increments on two servers ended at " + total);
         assertEquals(INCREMENTS, total);
     }
 
@@ -51,12 +58,12 @@ class NonStickyIT extends FaultTest {
     void withoutALockConcurrentIncrementsOverwriteEachOther() throws Exception {
         Memcached memcached = node();
         String options = nodesOption(List.of(memcached)) + ",mode=non-sticky";
-        ServerProcess a = tomcat("unlockedA", options);
-        ServerProcess b = tomcat("unlockedB", options);
+        ServerProcess a = server("unlockedA", options);
+        ServerProcess b = server("unlockedB", options);
         int total = concurrentIncrements(a, b);
         // What the lock is for: without it, requests running at once on two servers each start from the same
         // version, and the later write wins. (Reported, not asserted: the count depends on timing.)
-        System.out.println("[NonStickyIT] lock=none: " + INCREMENTS + " concurrent increments on two servers ended at "
+        System.out.println("[" + getClass().getSimpleName() + "] lock=none: " + INCREMENTS + " concurrent increments on two servers ended at "
                 + total + " (" + (INCREMENTS - total) + " lost)");
         assertTrue(total <= INCREMENTS && total > 0, "count " + total);
     }
