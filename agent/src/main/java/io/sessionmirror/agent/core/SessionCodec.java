@@ -36,6 +36,7 @@ public final class SessionCodec {
     static final byte MAGIC_0 = 'S';
     static final byte MAGIC_1 = 'M';
     static final byte FORMAT = 2;
+    static final byte LEGACY_FORMAT = 1;
     private static final int HEADER = 2 + 1 + 1 + 8 + 8 + 8 + 8 + 4 + 2;
     private static final int VERSION_AT = 12;
     private static final int WRITTEN_AT = 20;
@@ -218,10 +219,11 @@ public final class SessionCodec {
         return ByteBuffer.wrap(payload, 4, 8).getLong();
     }
 
-    /** The version in a stored payload's header, or -1 if it is not one of ours. */
+    /** The version in a stored payload's header (0 for format 1), or -1 if it is not one of ours. */
     public static long versionOf(byte[] payload) {
         if (!ours(payload)) {
-            return -1;
+            return payload != null && payload.length > 2 && payload[0] == MAGIC_0 && payload[1] == MAGIC_1
+                    && payload[2] == LEGACY_FORMAT ? 0 : -1;
         }
         return ByteBuffer.wrap(payload, VERSION_AT, 8).getLong();
     }
@@ -255,12 +257,15 @@ public final class SessionCodec {
     }
 
     public Decoded decode(byte[] payload, ClassLoader loader, String id) throws IOException, ClassNotFoundException {
-        if (payload.length < HEADER + 4 || payload[0] != MAGIC_0 || payload[1] != MAGIC_1) {
+        // Format 1 (before session versions) is read too, as version 0, so a cluster can be upgraded in place.
+        boolean legacy = payload.length > 2 && payload[2] == LEGACY_FORMAT;
+        int header = legacy ? HEADER - 8 : HEADER;
+        if (payload.length < header + 4 || payload[0] != MAGIC_0 || payload[1] != MAGIC_1) {
             throw new CorruptPayloadException("not a Session Mirror entry (" + payload.length + " bytes, bad header)");
         }
-        if (payload[2] != FORMAT) {
-            throw new CorruptPayloadException("stored format " + payload[2] + " is not supported (this agent reads format "
-                    + FORMAT + ")");
+        if (payload[2] != FORMAT && !legacy) {
+            throw new CorruptPayloadException("stored format " + payload[2] + " is not supported (this agent reads formats "
+                    + LEGACY_FORMAT + " and " + FORMAT + ")");
         }
         Serializer reader = null;
         for (Serializer s : readers) {
@@ -274,7 +279,7 @@ public final class SessionCodec {
         }
         ByteBuffer in = ByteBuffer.wrap(payload, 4, payload.length - 4);
         long writeId = in.getLong();
-        long version = in.getLong();
+        long version = legacy ? 0 : in.getLong();
         long writtenAt = in.getLong();
         long creationTime = in.getLong();
         int maxInactive = in.getInt();

@@ -220,4 +220,35 @@ class SessionCodecTest {
         // the header holds a random write id and a time; the graph after it is identical
         assertArrayEquals(Arrays.copyOfRange(pa, 28, pa.length), Arrays.copyOfRange(pb, 28, pb.length));
     }
+
+    @ParameterizedTest
+    @MethodSource("serializers")
+    void versionsOrderCopiesAndFormatOneIsStillRead(Serializer serializer) throws Exception {
+        SessionCodec codec = new SessionCodec(serializer);
+        Map<String, Object> attrs = new HashMap<>();
+        attrs.put("visits", 3);
+        byte[] v7 = codec.encode(session(attrs), loader(), 7).payload;
+        byte[] v8 = codec.encode(session(attrs), loader(), 8).payload;
+        assertEquals(7, SessionCodec.versionOf(v7));
+        assertEquals(7, codec.decode(v7, loader(), "id").version);
+        assertTrue(SessionCodec.compareCopies(v8, v7) > 0, "higher version is newer");
+        assertTrue(SessionCodec.compareCopies(v7, v8) < 0);
+        assertTrue(SessionCodec.compareCopies(v7, null) > 0, "any copy beats none");
+        assertEquals(0, SessionCodec.compareCopies(null, null));
+        assertEquals(-1, SessionCodec.versionOf(new byte[] {1, 2, 3}));
+        Thread.sleep(2);
+        byte[] laterV7 = codec.encode(session(attrs), loader(), 7).payload;
+        assertTrue(SessionCodec.compareCopies(laterV7, v7) > 0, "equal versions: the later write wins");
+
+        // Format 1: the same header without the version.
+        byte[] legacy = new byte[v7.length - 8];
+        System.arraycopy(v7, 0, legacy, 0, 12);
+        System.arraycopy(v7, 20, legacy, 12, v7.length - 20);
+        legacy[2] = 1;
+        SessionCodec.Decoded d = codec.decode(legacy, loader(), "id");
+        assertEquals(0, d.version);
+        assertEquals(3, d.data.attributes().get("visits"));
+        assertEquals(0, SessionCodec.versionOf(legacy));
+        assertEquals(SessionMirror.expirySeconds(session(attrs).maxInactiveSeconds()), SessionCodec.expiryOf(v7));
+    }
 }
