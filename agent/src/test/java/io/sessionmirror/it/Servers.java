@@ -146,9 +146,17 @@ final class Servers {
      * {@code /shop} and {@code /shop2}, sharing the session cookie. {@code env}: Jetty 12's EE environment.
      */
     static ServerProcess jetty(String line, String env, String name, int port, String agentOptions) throws Exception {
+        return jetty(line, env, name, port, agentOptions, List.of());
+    }
+
+    /** As above, with more launcher arguments (e.g. {@code --worker-name a}). */
+    static ServerProcess jetty(String line, String env, String name, int port, String agentOptions, List<String> extra)
+            throws Exception {
         boolean javax = line.equals("jetty-9.4") || line.equals("jetty-10.0") || "ee8".equals(env);
+        List<String> args = new ArrayList<>(env == null ? List.of() : List.of("--env", env));
+        args.addAll(extra);
         return launch(name, port, agentOptions, JETTY_LAUNCHER_JAR, serverLib(line), "io.sessionmirror.demo.launcher.JettyLauncher",
-                javax ? JAVAX_WAR : JAKARTA_WAR, env == null ? List.of() : List.of("--env", env));
+                javax ? JAVAX_WAR : JAKARTA_WAR, args);
     }
 
     /** An embedded Undertow 2.3 (servlet) in its own JVM with {@code /shop} and {@code /shop2}. */

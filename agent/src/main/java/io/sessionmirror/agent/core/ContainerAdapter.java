@@ -99,6 +99,14 @@ public interface ContainerAdapter {
         return false;
     }
 
+    /**
+     * Sticky mode: whether a session found locally was requested with another server's route (the user was
+     * served elsewhere meanwhile, so this copy may be stale). {@code request} is what the lookup advice passed.
+     */
+    default boolean cameFromElsewhere(Object session, Object request) {
+        return false;
+    }
+
     /** Whether the family hooks what {@code mode=non-sticky} needs (a lookup that finds a local session). */
     default boolean supportsNonSticky() {
         return true;

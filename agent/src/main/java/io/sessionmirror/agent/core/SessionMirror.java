@@ -76,6 +76,15 @@ public final class SessionMirror implements MirrorHooks {
             return false;
         }
 
+        boolean has(Object session) {
+            for (Object o : checked) {
+                if (o == session) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         void clear() {
             request = null;
             uri = null;
@@ -242,14 +251,16 @@ public final class SessionMirror implements MirrorHooks {
 
     @Override
     public Object sessionFound(Object manager, Object session, Object request) {
-        if (!services.nonSticky) {
-            return session;
+        RequestScope scope = null;
+        if (services.nonSticky) {
+            scope = scope(request);
+            if (scope.request == null || scope.checked(session)) {
+                return session; // not a request (a background lookup), or checked already in this request
+            }
+        } else if (!adapter.cameFromElsewhere(session, request)) {
+            return session; // sticky: this server's copy is the session
         }
-        RequestScope scope = scope(request);
-        if (scope.request == null || scope.checked(session)) {
-            return session; // not a request (a background lookup), or checked already in this request
-        }
-        WebApp app = adapter.webAppOfManager(manager);
+        WebApp app = adapter.webAppOfSession(session);
         String id = app == null ? null : adapter.sessionId(session);
         if (id == null) {
             return session;
@@ -260,7 +271,10 @@ public final class SessionMirror implements MirrorHooks {
             SessionState state = states.computeIfAbsent(session, s -> new SessionState());
             state.app = app;
             String key = state.key(keys, app, id);
-            lockSession(scope, key);
+            if (scope != null) {
+                lockSession(scope, key);
+            }
+            // Sticky: the user was served by another server meanwhile; its newer version replaces this copy.
             return current(manager, session, state, app, key, id, request);
         } catch (Exception | LinkageError e) {
             stats.failures.increment();
@@ -337,7 +351,8 @@ public final class SessionMirror implements MirrorHooks {
             scope.uri = adapter.requestUri(scope.request);
             scope.uriKnown = true;
         }
-        if (scope.uri == null || !services.lock.matcher(scope.uri).matches()) {
+        // A family that cannot tell the URI (Jetty) locks only with lock=all.
+        if (scope.uri == null ? !services.lock.pattern().equals(".*") : !services.lock.matcher(scope.uri).matches()) {
             return;
         }
         String lockKey = keys.lockKey(key);
@@ -506,8 +521,9 @@ public final class SessionMirror implements MirrorHooks {
         stats.requests.increment();
         stats.requestNanos.add(System.nanoTime() - t0);
         RequestScope scope = scopes.get();
-        if (!scope.locks.isEmpty()) {
-            releaseLocks(scope); // a family whose request ends with the session's release (Undertow, Jetty)
+        if (!scope.locks.isEmpty() || scope.has(session)) {
+            // A family whose request ends with the session's release (Undertow, Jetty): its write is stored.
+            releaseLocks(scope);
             scope.clear();
         }
     }
@@ -696,9 +712,13 @@ public final class SessionMirror implements MirrorHooks {
             if (!unwritten && !(emptied && services.store.belongsTo(key, node))) {
                 return;
             }
-            if (!unwritten && (services.nonSticky || services.store.repairKey(key))) {
-                copied[0]++;
-                return; // a replica had it and the read copied it over (non-sticky: never write a local copy)
+            if (!unwritten) {
+                // A replica that has it is copied over by the read. Non-sticky: Memcached is primary, a local
+                // copy is never written back over what the cluster holds.
+                if (services.store.repairKey(key) || services.nonSticky) {
+                    copied[0]++;
+                    return;
+                }
             }
             boolean wasBusy = MirrorBridge.enterAgentWork();
             try {

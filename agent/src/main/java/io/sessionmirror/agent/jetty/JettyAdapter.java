@@ -204,7 +204,8 @@ final class JettyAdapter implements ContainerAdapter {
 
     @Override
     public Object sessionOfRequest(Object request) {
-        return null; // Jetty writes when the cache releases the session (see JettyAdvice)
+        // The commit advice passes the session itself; otherwise Jetty writes when the cache releases it.
+        return request != null && sessionTypes.get(request.getClass()) != null ? request : null;
     }
 
     @Override
@@ -278,9 +279,47 @@ final class JettyAdapter implements ContainerAdapter {
         }
     }
 
-    /** Not yet: Jetty's sessions are mirrored in sticky mode whatever {@code mode} says (a WARN says so once). */
+    // ---------------------------------------------------------------- routes, stale copies, non-sticky
+
+    /**
+     * The lookup hook passes the requested extended id ({@code <id>.<worker name>}); at its exit Jetty has
+     * already given the session this server's worker name and, if it differed, flagged a new cookie.
+     */
     @Override
-    public boolean supportsNonSticky() {
-        return false;
+    public boolean cameFromElsewhere(Object session, Object request) {
+        if (!(request instanceof String)) {
+            return false;
+        }
+        try {
+            return !request.equals(reflector.call(session, "getExtendedId"));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Each request parses its own requested id: the String is the request's identity for the agent. */
+    @Override
+    public Object requestOf(Object lookupArgument) {
+        return lookupArgument instanceof String ? lookupArgument : null;
+    }
+
+    /** Replaces the attributes of the session's data in place, and its timeout; no listener is told. */
+    @Override
+    public boolean refresh(Object session, SessionData data) throws Exception {
+        Object sessionData = Reflector.field(session.getClass(), "_sessionData").get(session);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> attributes = (Map<String, Object>) Reflector.field(sessionData.getClass(), "_attributes")
+                .get(sessionData);
+        attributes.keySet().retainAll(data.attributes().keySet());
+        attributes.putAll(data.attributes());
+        reflector.call(sessionData, "setMaxInactiveMs", new Class<?>[] {long.class}, data.maxInactiveSeconds() * 1000L);
+        return true;
+    }
+
+    /** Out of the handler's session cache, without listeners (the session ended on another server). */
+    @Override
+    public void discard(Object handler, Object session) throws Exception {
+        Object cache = reflector.call(handler, "getSessionCache");
+        reflector.call(cache, "delete", new Class<?>[] {String.class}, reflector.call(session, "getId"));
     }
 }

@@ -93,4 +93,33 @@ final class JettyAdvice {
             }
         }
     }
+
+    /**
+     * The request's session lookup by extended id (with route): 9.4 to 11 {@code SessionHandler.getHttpSession(String)},
+     * 12.x {@code AbstractSessionManager.getManagedSession(String)}. A session found here may be checked against
+     * Memcached: in non-sticky mode always, in sticky mode when the request carried another server's route.
+     */
+    static final class GetSessionByExtendedId {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.This Object handler, @Advice.Argument(0) String extendedId,
+                         @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object session) {
+            if (session != null && extendedId != null) {
+                session = MirrorBridge.sessionFound(SLOT, handler, session, extendedId);
+            }
+        }
+    }
+
+    /**
+     * {@code AbstractSessionCache.commit(session)}: Jetty is about to commit the response (its own hook for
+     * flushing sessions before the client is answered). Where {@code write=sync} (and non-sticky mode) writes;
+     * the release comes only after the response is complete.
+     */
+    static final class Commit {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.Argument(0) Object session) {
+            if (session != null) {
+                MirrorBridge.requestCompleting(SLOT, session);
+            }
+        }
+    }
 }

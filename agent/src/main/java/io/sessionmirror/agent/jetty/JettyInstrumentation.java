@@ -56,6 +56,8 @@ public final class JettyInstrumentation implements ServerFamily {
                                     .on(named("release").and(takesArguments(2)).and(takesArgument(0, String.class))))
                             .visit(Advice.to(JettyAdvice.ReleaseSession.class)
                                     .on(named("release").and(takesArguments(1))))
+                            .visit(Advice.to(JettyAdvice.Commit.class)
+                                    .on(named("commit").and(takesArguments(1))))
                             .visit(Advice.to(JettyAdvice.RenewSessionId.class)
                                     .on(named("renewSessionId").and(takesArguments(4)))))
                     // Session (9.4 to 11) and ManagedSession (12.x): the one session class of each line.
@@ -69,6 +71,15 @@ public final class JettyInstrumentation implements ServerFamily {
                             .visit(Advice.to(JettyAdvice.FinishInvalidate.class)
                                     .on(named("finishInvalidate").and(takesArguments(0)))));
         }
+        builder = builder
+                .type(named(LEGACY + "SessionHandler"))
+                .transform((b, type, loader, module, domain) -> b
+                        .visit(Advice.to(JettyAdvice.GetSessionByExtendedId.class)
+                                .on(named("getHttpSession").and(takesArguments(String.class)))))
+                .type(named(CORE + "AbstractSessionManager"))
+                .transform((b, type, loader, module, domain) -> b
+                        .visit(Advice.to(JettyAdvice.GetSessionByExtendedId.class)
+                                .on(named("getManagedSession").and(takesArguments(String.class)))));
         return builder;
     }
 }

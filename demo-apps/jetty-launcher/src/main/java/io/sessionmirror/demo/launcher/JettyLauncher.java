@@ -26,6 +26,7 @@ public final class JettyLauncher {
         int port = 8080;
         String env = "ee10";
         boolean sharedCookie = false;
+        String workerName = null;
         List<String[]> apps = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -47,6 +48,9 @@ public final class JettyLauncher {
                 case "--shared-session-cookie":
                     sharedCookie = true;
                     break;
+                case "--worker-name":
+                    workerName = args[++i];
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown argument " + args[i]);
             }
@@ -56,6 +60,17 @@ public final class JettyLauncher {
 
         Class<?> handlerType = Class.forName("org.eclipse.jetty.server.Handler");
         Object server = Class.forName("org.eclipse.jetty.server.Server").getConstructor(int.class).newInstance(port);
+        if (workerName != null) {
+            // The session id manager's worker name is Jetty's route: ids look like <id>.<worker name>.
+            String pkg = jetty12 ? "org.eclipse.jetty.session." : "org.eclipse.jetty.server.session.";
+            Object ids = Class.forName(pkg + "DefaultSessionIdManager").getConstructor(server.getClass()).newInstance(server);
+            call(ids, "setWorkerName", workerName);
+            try {
+                call(server, "setSessionIdManager", ids); // 9.4 to 11
+            } catch (NoSuchMethodException e) {
+                call(server, "addBean", ids); // 12
+            }
+        }
         Object contexts = newContextHandlerCollection();
         for (String[] app : apps) {
             Object webapp = Class.forName(webAppClass).getConstructor().newInstance();
