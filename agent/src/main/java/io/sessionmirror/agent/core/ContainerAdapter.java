@@ -107,11 +107,6 @@ public interface ContainerAdapter {
         return false;
     }
 
-    /** Whether the family hooks what {@code mode=non-sticky} needs (a lookup that finds a local session). */
-    default boolean supportsNonSticky() {
-        return true;
-    }
-
     /** The request object inside what a lookup advice passed (Undertow passes the exchange with its config). */
     default Object requestOf(Object lookupArgument) {
         return lookupArgument;

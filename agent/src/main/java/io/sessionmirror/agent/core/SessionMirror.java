@@ -528,8 +528,6 @@ public final class SessionMirror implements MirrorHooks {
         }
     }
 
-    private volatile boolean warnedSticky;
-
     private void endOfUse(Object session, boolean inline) {
         SessionState state = states.get(session);
         WebApp app = state == null ? null : state.app;
@@ -537,11 +535,6 @@ public final class SessionMirror implements MirrorHooks {
             app = adapter.webAppOfSession(session);
             if (app == null) {
                 return; // not a session we mirror
-            }
-            if (services.nonSticky && !adapter.supportsNonSticky() && !warnedSticky) {
-                warnedSticky = true;
-                LOG.warn("mode=non-sticky is not supported for {} yet: its sessions are mirrored in sticky mode (the"
-                        + " server's own copy is primary). Put a sticky load balancer in front of it.", app);
             }
             if (state == null) {
                 state = states.computeIfAbsent(session, s -> new SessionState());
