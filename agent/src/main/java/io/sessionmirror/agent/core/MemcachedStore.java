@@ -519,6 +519,7 @@ public final class MemcachedStore implements AutoCloseable {
     private final class Node {
         final NodeAddress address;
         private volatile MemcachedClient client;
+        private volatile long createdAt;
         private volatile long nextConnectAttempt;
         final AtomicInteger failures = new AtomicInteger();
         /** Circuit open: skipped by every operation until a probe finds it answering. */
@@ -555,6 +556,7 @@ public final class MemcachedStore implements AutoCloseable {
             if (c == null || open) {
                 return null;
             }
+            awaitFirstConnection(c);
             try {
                 return call.start(c);
             } catch (RuntimeException e) {
@@ -584,6 +586,28 @@ public final class MemcachedStore implements AutoCloseable {
                 Throwable c = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
                 failed(op);
                 throw new StoreException(op + " on Memcached " + address + " failed: " + c.getMessage());
+            }
+        }
+
+        /**
+         * A client connects in the background, and fails (cancels) calls made before it has. For a client
+         * created moments ago, wait for its first connection, at most {@code timeout}: the first calls after
+         * start-up must not fail for a node that is up.
+         */
+        private void awaitFirstConnection(MemcachedClient c) {
+            long age = System.nanoTime() - createdAt;
+            long grace = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            if (age > grace || !c.getAvailableServers().isEmpty()) {
+                return;
+            }
+            long until = createdAt + grace;
+            while (c.getAvailableServers().isEmpty() && System.nanoTime() < until) {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
 
@@ -643,6 +667,7 @@ public final class MemcachedStore implements AutoCloseable {
                             .setOpQueueMaxBlockTime(timeoutMillis)
                             .setFailureMode(FailureMode.Cancel)
                             .setMaxReconnectDelay(2);
+                    createdAt = System.nanoTime();
                     client = new MemcachedClient(b.build(), Collections.singletonList(a));
                     return client;
                 } catch (IOException | RuntimeException e) {
