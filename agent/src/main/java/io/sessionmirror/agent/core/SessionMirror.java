@@ -215,11 +215,7 @@ public final class SessionMirror implements MirrorHooks {
                 Object session = adapter.restore(manager, localId, decoded.data, request);
                 SessionState state = states.computeIfAbsent(session, s -> new SessionState());
                 state.app = app;
-                state.lastHash = decoded.hash;
-                state.knownWriteId = decoded.writeId;
-                state.version = decoded.version;
-                state.storedVersion = decoded.version;
-                state.lastRefresh = System.currentTimeMillis();
+                state.loaded(decoded);
                 stats.loadHits.increment();
                 LOG.info("Restored session {} of {} from Memcached ({} attributes, {} bytes, version {}){}", redact(id),
                         app, decoded.data.attributes().size(), payload.length, decoded.version,
@@ -324,11 +320,7 @@ public final class SessionMirror implements MirrorHooks {
                 state = states.computeIfAbsent(session, s -> new SessionState());
                 state.app = app;
             }
-            state.lastHash = decoded.hash;
-            state.knownWriteId = decoded.writeId;
-            state.version = decoded.version;
-            state.storedVersion = decoded.version;
-            state.lastRefresh = System.currentTimeMillis();
+            state.loaded(decoded);
             state.changed.set(false);
             state.mutableRead.set(false);
             stats.staleRefreshes.increment();

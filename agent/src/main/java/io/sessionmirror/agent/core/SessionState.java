@@ -28,6 +28,15 @@ final class SessionState {
     private volatile String keyFor;
     private volatile String key;
 
+    /** The session's content now is the stored copy {@code d}: remember it as what Memcached holds. */
+    void loaded(SessionCodec.Decoded d) {
+        lastHash = d.hash;
+        knownWriteId = d.writeId;
+        version = d.version;
+        storedVersion = d.version;
+        lastRefresh = System.currentTimeMillis();
+    }
+
     String key(SessionKeys keys, WebApp app, String id) {
         if (!id.equals(keyFor)) {
             key = keys.key(app.namespace(), id);
