@@ -66,14 +66,13 @@ public final class SessionMirror implements MirrorHooks {
         final java.util.List<String[]> locks = new java.util.ArrayList<>(1);
         final java.util.List<Object> checked = new java.util.ArrayList<>(1);
 
-        boolean checked(Object session) {
-            for (Object o : checked) {
-                if (o == session) {
-                    return true;
-                }
+        /** Whether this request looks at {@code session} for the first time (it is remembered as seen). */
+        boolean firstLook(Object session) {
+            if (has(session)) {
+                return false;
             }
             checked.add(session);
-            return false;
+            return true;
         }
 
         boolean has(Object session) {
@@ -167,7 +166,7 @@ public final class SessionMirror implements MirrorHooks {
                         // It may have been restored before this request got the lock: is it still the newest?
                         SessionState state = states.computeIfAbsent(local, s -> new SessionState());
                         state.app = app;
-                        scope.checked(local);
+                        scope.firstLook(local);
                         return current(manager, local, state, app, key, id, request);
                     }
                     return local;
@@ -223,7 +222,7 @@ public final class SessionMirror implements MirrorHooks {
                 if (!localId.equals(id)) {
                     adapter.idRewritten(scope.request, localId);
                 }
-                scope.checked(session);
+                scope.firstLook(session);
                 return session;
             }
         } catch (Exception | LinkageError e) {
@@ -250,7 +249,7 @@ public final class SessionMirror implements MirrorHooks {
         RequestScope scope = null;
         if (services.nonSticky) {
             scope = scope(request);
-            if (scope.request == null || scope.checked(session)) {
+            if (scope.request == null || !scope.firstLook(session)) {
                 return session; // not a request (a background lookup), or checked already in this request
             }
         } else if (!adapter.cameFromElsewhere(session, request)) {
@@ -270,7 +269,6 @@ public final class SessionMirror implements MirrorHooks {
             if (scope != null) {
                 lockSession(scope, key);
             }
-            // Sticky: the user was served by another server meanwhile; its newer version replaces this copy.
             return current(manager, session, state, app, key, id, request);
         } catch (Exception | LinkageError e) {
             stats.failures.increment();
@@ -284,8 +282,10 @@ public final class SessionMirror implements MirrorHooks {
     }
 
     /**
-     * Non-sticky: the local session if it is the newest version, else refreshed in place (or rebuilt) from the
-     * stored one; null when its stored copy is gone (ended on another server). The caller holds the lock.
+     * The local session if it is the newest version, else refreshed in place (or rebuilt) from the stored one;
+     * null when its stored copy is gone (ended on another server). Used on every lookup in non-sticky mode
+     * (the caller holds the session lock, if any), and in sticky mode when a request came with another
+     * server's route.
      */
     private Object current(Object manager, Object session, SessionState state, WebApp app, String key, String id,
                            Object request) throws Exception {

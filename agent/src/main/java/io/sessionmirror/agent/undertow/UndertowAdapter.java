@@ -389,19 +389,57 @@ final class UndertowAdapter implements ContainerAdapter {
     @Override
     public Object sessionOfRequest(Object response) {
         try {
-            Object context = Reflector.field(response.getClass(), "servletContext").get(response);
-            Object exchange = Reflector.field(response.getClass(), "exchange").get(response);
+            ResponseFields f = responseFields.get(response.getClass());
+            Object context = f.servletContext.get(response);
+            Object exchange = f.exchange.get(response);
             if (context == null || exchange == null) {
                 return null;
             }
-            Object key = Reflector.field(context.getClass(), "sessionAttachmentKey").get(context);
-            Class<?> keyType = Class.forName("io.undertow.util.AttachmentKey", false, exchange.getClass().getClassLoader());
-            Object httpSession = reflector.call(exchange, "getAttachment", new Class<?>[] {keyType}, key);
-            return httpSession == null ? null : Reflector.field(httpSession.getClass(), "session").get(httpSession);
+            Object key = contextKeys.get(context.getClass()).get(context);
+            Object httpSession = f.getAttachment.invoke(exchange, key);
+            return httpSession == null ? null : sessionFields.get(httpSession.getClass()).get(httpSession);
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }
     }
+
+    /** The members {@link #sessionOfRequest} reads, looked up once per class (it runs on every request). */
+    private static final class ResponseFields {
+        final Field servletContext;
+        final Field exchange;
+        final Method getAttachment;
+
+        ResponseFields(Class<?> response) throws ReflectiveOperationException {
+            servletContext = Reflector.field(response, "servletContext");
+            exchange = Reflector.field(response, "exchange");
+            Class<?> exchangeType = exchange.getType();
+            getAttachment = exchangeType.getMethod("getAttachment",
+                    Class.forName("io.undertow.util.AttachmentKey", false, exchangeType.getClassLoader()));
+        }
+    }
+
+    private final ClassValue<ResponseFields> responseFields = new ClassValue<ResponseFields>() {
+        @Override
+        protected ResponseFields computeValue(Class<?> type) {
+            try {
+                return new ResponseFields(type);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+    };
+    private final ClassValue<Field> contextKeys = new ClassValue<Field>() {
+        @Override
+        protected Field computeValue(Class<?> type) {
+            return Reflector.field(type, "sessionAttachmentKey");
+        }
+    };
+    private final ClassValue<Field> sessionFields = new ClassValue<Field>() {
+        @Override
+        protected Field computeValue(Class<?> type) {
+            return Reflector.field(type, "session");
+        }
+    };
 
     // ---------------------------------------------------------------- non-sticky
 
