@@ -131,10 +131,14 @@ public final class AgentInstaller {
             activeLogLevel = config.logLevel();
             applied.add("log=" + config.logLevel());
         }
-        for (io.sessionmirror.agent.config.Option o : new io.sessionmirror.agent.config.Option[] {
-            io.sessionmirror.agent.config.Option.WRITE, io.sessionmirror.agent.config.Option.SERIALIZER,
-            io.sessionmirror.agent.config.Option.PREFIX, io.sessionmirror.agent.config.Option.TIMEOUT,
-            io.sessionmirror.agent.config.Option.QUEUE, io.sessionmirror.agent.config.Option.ENABLED}) {
+        for (io.sessionmirror.agent.config.Option o : io.sessionmirror.agent.config.Option.values()) {
+            switch (o) {
+                case NODES: case LOG: // applied above
+                case EXPORT: case CONFIG: // used once, at the attach; a file's keys are compared one by one
+                    continue;
+                default:
+                    break;
+            }
             if (!java.util.Objects.equals(config.value(o), activeConfig.value(o))) {
                 restart.add(o.key() + "=" + config.value(o) + " (running: " + activeConfig.value(o) + ")");
             }
