@@ -104,6 +104,26 @@ public final class AgentInstaller {
         }, "session-mirror-shutdown"));
         log.info("Session Mirror {} active ({}): {}", Version.get(), atStartup ? "started with the JVM" : "attached",
                 config.describe());
+        securityWarnings(config, log);
+    }
+
+    /** What an operator should know about the security of this configuration, once at start. */
+    static void securityWarnings(MirrorConfig config, Logger log) {
+        if (config.secrets().isEmpty()) {
+            log.warn("No 'secret' is set: Memcached contents are trusted. Anyone who can write to Memcached can change"
+                    + " or plant sessions (only classes the deserialization filter allows are read), and anyone who"
+                    + " can read it can read them. Set secret.file (or SESSIONMIRROR_SECRET) to sign them, and"
+                    + " encrypt=true to encrypt them; see docs/security.md.");
+        }
+        for (io.sessionmirror.agent.config.Option o : new io.sessionmirror.agent.config.Option[] {
+                io.sessionmirror.agent.config.Option.SECRET, io.sessionmirror.agent.config.Option.PASSWORD}) {
+            String source = config.sourceOf(o);
+            if (source != null && (source.startsWith("-javaagent") || source.startsWith("system property"))) {
+                log.warn("'{}' is given in the {}, which process listings show and servers log at start-up (Tomcat's"
+                        + " VersionLoggerListener prints every JVM argument); use {}.file or the environment variable"
+                        + " {} instead", o.key(), source, o.key(), o.environmentVariable());
+            }
+        }
     }
 
     private static MirrorServices active;
@@ -140,7 +160,8 @@ public final class AgentInstaller {
                     break;
             }
             if (!java.util.Objects.equals(config.value(o), activeConfig.value(o))) {
-                restart.add(o.key() + "=" + config.value(o) + " (running: " + activeConfig.value(o) + ")");
+                restart.add(o.isSensitive() ? o.key() + " (changed)"
+                        : o.key() + "=" + config.value(o) + " (running: " + activeConfig.value(o) + ")");
             }
         }
         String outcome = (applied.isEmpty() ? "nothing to apply" : "applied " + String.join(", ", applied))

@@ -4,23 +4,32 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 /** A real memcached process on a free loopback port, and a minimal text-protocol client to inspect it. */
 public final class Memcached implements AutoCloseable {
 
     private final int port;
+    /** SASL configuration and password database of a {@link #startWithSasl} instance, else null. */
+    private final Path saslDir;
     private Process process;
 
-    private Memcached(int port) {
+    private Memcached(int port, Path saslDir) {
         this.port = port;
+        this.saslDir = saslDir;
     }
 
     public static Memcached start() throws Exception {
@@ -28,19 +37,74 @@ public final class Memcached implements AutoCloseable {
     }
 
     public static Memcached startOn(int port) throws Exception {
-        Memcached m = new Memcached(port);
+        Memcached m = new Memcached(port, null);
         m.launch();
         return m;
+    }
+
+    /**
+     * A memcached that serves only clients authenticated as this user (SASL, CRAM-MD5 or PLAIN, binary protocol).
+     * It speaks no text protocol, so the inspection helpers below ({@link #get}, {@link #set}, {@link #await},
+     * {@link #stat}, {@link #keys}) time out on it: inspect it with an authenticated binary client instead.
+     */
+    public static Memcached startWithSasl(String user, String password) throws Exception {
+        Path dir = Files.createTempDirectory("memcached-sasl-");
+        try {
+            Path db = dir.resolve("sasldb2");
+            // memcached asks libsasl for users of its gethostname() realm; saslpasswd2 would default to the fully
+            // qualified name, which differs on hosts with a domain
+            String realm = Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+            // in /usr/sbin, which is often not on a non-root PATH
+            String saslpasswd2 = Files.isExecutable(Path.of("/usr/sbin/saslpasswd2")) ? "/usr/sbin/saslpasswd2"
+                    : "saslpasswd2";
+            Process p;
+            try {
+                p = new ProcessBuilder(saslpasswd2, "-p", "-c", "-a", "memcached", "-u", realm, "-f", db.toString(),
+                        user).redirectErrorStream(true).start();
+            } catch (IOException e) {
+                throw new IllegalStateException("no saslpasswd2 (is the Debian package 'sasl2-bin' installed?)", e);
+            }
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(password.getBytes(StandardCharsets.UTF_8)); // -p: the password is read from stdin, no prompt
+            }
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("saslpasswd2 failed with " + p.exitValue() + ": " + output);
+            }
+            // cram-md5 too: spymemcached's AuthDescriptor.typical asks for CRAM-MD5 first, and fails if it is missing
+            Files.writeString(dir.resolve("memcached.conf"), "mech_list: cram-md5 plain\nsasldb_path: " + db + "\n");
+            if (runsAsRoot()) {
+                // memcached reads both after dropping to the memcache user, the database at every authentication
+                UserPrincipal memcache = dir.getFileSystem().getUserPrincipalLookupService()
+                        .lookupPrincipalByName("memcache");
+                for (Path f : List.of(dir, db, dir.resolve("memcached.conf"))) {
+                    Files.setOwner(f, memcache);
+                }
+            }
+            Memcached m = new Memcached(freePort(), dir);
+            m.launch();
+            return m;
+        } catch (Exception e) {
+            deleteTree(dir);
+            throw e;
+        }
     }
 
     private void launch() throws Exception {
         List<String> cmd = new ArrayList<>(List.of("memcached", "-l", "127.0.0.1", "-p", String.valueOf(port), "-U", "0",
                 "-m", "64"));
-        if ("root".equals(System.getProperty("user.name"))) {
+        if (runsAsRoot()) {
             cmd.addAll(List.of("-u", "memcache")); // memcached refuses to run as root without it
         }
-        process = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (saslDir != null) {
+            cmd.add("-S");
+        }
+        ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        if (saslDir != null) {
+            builder.environment().put("SASL_CONF_PATH", saslDir.toString()); // where libsasl finds memcached.conf
+        }
+        process = builder.start();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -55,6 +119,18 @@ public final class Memcached implements AutoCloseable {
             }
         }
         throw new IllegalStateException("memcached did not listen on port " + port);
+    }
+
+    private static boolean runsAsRoot() {
+        return "root".equals(System.getProperty("user.name"));
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path f : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(f);
+            }
+        }
     }
 
     public static int freePort() throws IOException {
@@ -235,5 +311,12 @@ public final class Memcached implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         stop();
+        if (saslDir != null && Files.exists(saslDir)) {
+            try {
+                deleteTree(saslDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e); // close() keeps its signature for the try-with-resources callers
+            }
+        }
     }
 }

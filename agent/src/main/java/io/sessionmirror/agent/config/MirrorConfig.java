@@ -148,13 +148,14 @@ public final class MirrorConfig {
 
     private static ConfigException unknown(String key, String where) {
         String suggestion = Option.closest(key);
-        return new ConfigException("session-mirror: unknown option '" + key + "' in " + where
+        return new ConfigException("session-mirror: unknown option '" + OptionsParser.masked(key) + "' in " + where
                 + (suggestion == null ? "" : " (did you mean '" + suggestion + "'?)")
                 + "; known options: " + Option.knownKeys());
     }
 
     private ConfigException invalid(Option o, String extra) {
-        return new ConfigException("session-mirror: invalid value '" + values.get(o) + "' for option '" + o.key()
+        return new ConfigException("session-mirror: invalid value '"
+                + (o.isSensitive() ? Option.MASK : OptionsParser.masked(String.valueOf(values.get(o)))) + "' for option '" + o.key()
                 + "' in " + sources.get(o) + (extra == null ? "" : " (" + extra + ")") + "; expected " + o.accepted());
     }
 
@@ -170,7 +171,7 @@ public final class MirrorConfig {
             }
             NodeAddress a = NodeAddress.parse(part);
             if (a == null) {
-                throw invalid(Option.NODES, "'" + part.trim() + "' is not host:port");
+                throw invalid(Option.NODES, "'" + OptionsParser.masked(part.trim()) + "' is not host:port");
             }
             out.add(a);
         }
@@ -206,6 +207,165 @@ public final class MirrorConfig {
         }
         lockPattern();
         integer(Option.LOCK_WAIT, 10, 60_000);
+        validateSecurity();
+    }
+
+    private void validateSecurity() {
+        if (get(Option.SECRET) != null && get(Option.SECRET_FILE) != null) {
+            throw invalid(Option.SECRET_FILE, "'secret' is set too, in " + sources.get(Option.SECRET) + "; give one of them");
+        }
+        List<String> secrets = secrets();
+        if (bool(Option.ENCRYPT) && secrets.isEmpty()) {
+            throw invalid(Option.ENCRYPT, "encryption needs a key: set 'secret' or 'secret.file'");
+        }
+        if (get(Option.PASSWORD) != null && get(Option.PASSWORD_FILE) != null) {
+            throw invalid(Option.PASSWORD_FILE, "'password' is set too, in " + sources.get(Option.PASSWORD)
+                    + "; give one of them");
+        }
+        String user = username();
+        if (user != null && !user.matches("\\S{1,255}")) {
+            throw invalid(Option.USERNAME, null);
+        }
+        String password = password();
+        if (password != null && (password.isEmpty() || password.length() > 255)) {
+            throw invalid(get(Option.PASSWORD_FILE) != null ? Option.PASSWORD_FILE : Option.PASSWORD,
+                    "the password must have 1 to 255 characters");
+        }
+        if (user != null && password == null) {
+            throw invalid(Option.USERNAME, "a SASL user name needs 'password' or 'password.file'");
+        }
+        if (user == null && password != null) {
+            throw invalid(get(Option.PASSWORD_FILE) != null ? Option.PASSWORD_FILE : Option.PASSWORD,
+                    "a password needs 'username'");
+        }
+        classPatterns(Option.CLASSES_ALLOW);
+        classPatterns(Option.CLASSES_DENY);
+        int max = maxSize();
+        int compress = compressAbove();
+        if (compress >= max) {
+            throw invalid(Option.COMPRESS, "must be below max.size (" + max + " bytes)");
+        }
+    }
+
+    /** The secrets that sign stored sessions, the current one first; empty when none is set. */
+    public List<String> secrets() {
+        List<String> out = new ArrayList<>();
+        Option from = get(Option.SECRET_FILE) != null ? Option.SECRET_FILE : Option.SECRET;
+        String raw = get(from);
+        if (raw == null) {
+            return out;
+        }
+        if (from == Option.SECRET_FILE) {
+            for (String line : readLines(Option.SECRET_FILE)) {
+                if (!line.isEmpty() && !line.startsWith("#")) {
+                    out.add(line);
+                }
+            }
+            if (out.isEmpty()) {
+                throw invalid(Option.SECRET_FILE, "the file holds no secret");
+            }
+        } else {
+            for (String part : raw.split(",", -1)) {
+                if (!part.trim().isEmpty()) {
+                    out.add(part.trim());
+                }
+            }
+        }
+        if (out.isEmpty()) {
+            throw invalid(from, "no secret given");
+        }
+        for (int i = 0; i < out.size(); i++) {
+            if (out.get(i).length() < 16) {
+                throw invalid(from, (i == 0 ? "the current secret" : "secret number " + (i + 1)) + " has "
+                        + out.get(i).length() + " characters; use at least 16, e.g. from 'openssl rand -base64 32'");
+            }
+        }
+        if (new LinkedHashSet<>(out).size() != out.size()) {
+            throw invalid(from, "a secret is listed twice");
+        }
+        return out;
+    }
+
+    private List<String> readLines(Option o) {
+        String path = get(o).trim();
+        try {
+            List<String> lines = new ArrayList<>();
+            for (String line : Files.readAllLines(Paths.get(path), java.nio.charset.StandardCharsets.UTF_8)) {
+                lines.add(line.trim());
+            }
+            return lines;
+        } catch (IOException | RuntimeException e) {
+            throw new ConfigException("session-mirror: invalid value '" + path + "' for option '" + o.key() + "' in "
+                    + sources.get(o) + ": cannot read it (" + e.getClass().getSimpleName() + ")" + "; expected "
+                    + o.accepted());
+        }
+    }
+
+    /** Whether stored sessions are encrypted (AES-GCM). */
+    public boolean encrypt() {
+        return bool(Option.ENCRYPT);
+    }
+
+    /** The SASL user name, or null for no authentication. */
+    public String username() {
+        String v = get(Option.USERNAME);
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    /** The SASL password (from 'password' or the first line of 'password.file'), or null. */
+    public String password() {
+        if (get(Option.PASSWORD_FILE) != null) {
+            List<String> lines = readLines(Option.PASSWORD_FILE);
+            return lines.isEmpty() ? "" : lines.get(0);
+        }
+        String v = get(Option.PASSWORD);
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    /** The package prefixes (ending in '.') and class names of a class filter option; empty when not set. */
+    public List<String> classPatterns(Option o) {
+        List<String> out = new ArrayList<>();
+        String raw = get(o);
+        if (raw == null) {
+            return out;
+        }
+        for (String part : raw.split(",", -1)) {
+            String p = part.trim();
+            if (p.isEmpty()) {
+                continue;
+            }
+            if (!p.matches("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*(\\.\\*?)?")) {
+                throw invalid(o, "'" + OptionsParser.masked(p) + "' is not a class name or package prefix");
+            }
+            out.add(p.endsWith(".*") ? p.substring(0, p.length() - 1) : p);
+        }
+        return out;
+    }
+
+    /** Sessions whose stored form is larger are not written (Memcached's item size limit). */
+    public int maxSize() {
+        return size(Option.MAX_SIZE, 1024, 128 * 1024 * 1024);
+    }
+
+    /** Stored sessions larger than this are compressed; -1 when compression is off. */
+    public int compressAbove() {
+        if (get(Option.COMPRESS).equalsIgnoreCase("off")) {
+            return -1;
+        }
+        return size(Option.COMPRESS, 0, 128 * 1024 * 1024);
+    }
+
+    private int size(Option o, int min, int max) {
+        String v = get(o).trim().toLowerCase(Locale.ROOT);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9]{1,9})([km]?)").matcher(v);
+        if (!m.matches()) {
+            throw invalid(o, null);
+        }
+        long n = Long.parseLong(m.group(1)) * (m.group(2).equals("k") ? 1024 : m.group(2).equals("m") ? 1024 * 1024 : 1);
+        if (n < min || n > max) {
+            throw invalid(o, "out of range");
+        }
+        return (int) n;
     }
 
     private java.util.regex.Pattern lockPattern() {
@@ -343,6 +503,9 @@ public final class MirrorConfig {
         return "nodes=" + nodes + " replicas=" + replicas() + " mode=" + get(Option.MODE)
                 + (route() == null ? "" : " route=" + route()) + " lock=" + get(Option.LOCK)
                 + " write=" + (mode() == Mode.NON_STICKY ? "sync" : get(Option.WRITE)) + " serializer=" + get(Option.SERIALIZER)
-                + " prefix=" + prefix() + " timeout=" + timeoutMillis() + "ms queue=" + queueCapacity();
+                + " prefix=" + prefix() + " timeout=" + timeoutMillis() + "ms queue=" + queueCapacity()
+                + " secret=" + (secrets().isEmpty() ? "none" : "set" + (encrypt() ? " (signed, encrypted)" : " (signed)"))
+                + (username() == null ? "" : " username=" + username() + " password=" + Option.MASK)
+                + " max.size=" + maxSize() + " compress=" + get(Option.COMPRESS);
     }
 }

@@ -22,6 +22,18 @@ public enum Option {
     PREFIX("prefix", "sm", "1 to 32 of the characters A-Z a-z 0-9 _ . -", false),
     TIMEOUT("timeout", "1000", "a whole number of milliseconds from 10 to 60000", false),
     QUEUE("queue", "10000", "a whole number of sessions from 1 to 1000000", false),
+    SECRET("secret", null, "one or more secrets of at least 16 characters, the current one first, comma-separated"
+            + " (no , ; = in a value)", true, true),
+    SECRET_FILE("secret.file", null, "the path of a readable file holding the secrets, one per line, the current one"
+            + " first", false),
+    ENCRYPT("encrypt", "false", "true or false (true needs a secret)", false),
+    USERNAME("username", null, "a SASL user name of 1 to 255 characters without spaces", false),
+    PASSWORD("password", null, "a SASL password of 1 to 255 characters (in -javaagent options: without , ;)", false, true),
+    PASSWORD_FILE("password.file", null, "the path of a readable file whose first line is the SASL password", false),
+    CLASSES_ALLOW("classes.allow", null, "class names or package prefixes ending in . or .*, comma-separated", true),
+    CLASSES_DENY("classes.deny", null, "class names or package prefixes ending in . or .*, comma-separated", true),
+    MAX_SIZE("max.size", "1m", "a size in bytes from 1k to 128m, e.g. 1048576, 900k or 2m", false),
+    COMPRESS("compress", "off", "off, or a size in bytes (e.g. 4k) above which stored sessions are compressed", false),
     LOG("log", "info", "off, error, warn, info, debug or trace", false),
     EXPORT("export", "5000", "a whole number of sessions per second from 1 to 1000000", false),
     CONFIG("config", null, "the path of a readable properties file", false);
@@ -30,13 +42,31 @@ public enum Option {
     private final String defaultValue;
     private final String accepted;
     private final boolean list;
+    private final boolean sensitive;
 
     Option(String key, String defaultValue, String accepted, boolean list) {
+        this(key, defaultValue, accepted, list, false);
+    }
+
+    Option(String key, String defaultValue, String accepted, boolean list, boolean sensitive) {
         this.key = key;
         this.defaultValue = defaultValue;
         this.accepted = accepted;
         this.list = list;
+        this.sensitive = sensitive;
     }
+
+    /** A secret or password: its value is never logged, printed or put in an error message. */
+    public boolean isSensitive() {
+        return sensitive;
+    }
+
+    /** The value as it may be shown: masked for a sensitive key. */
+    public String shown(String value) {
+        return value == null ? null : sensitive ? MASK : value;
+    }
+
+    public static final String MASK = "****";
 
     public String key() {
         return key;

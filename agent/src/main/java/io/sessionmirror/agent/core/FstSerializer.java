@@ -18,10 +18,21 @@ public final class FstSerializer implements Serializer {
     // A configuration holds its class loader strongly; held softly here, an undeployed web app's loader
     // can still be collected (at the latest under memory pressure) instead of leaking.
     private final Map<ClassLoader, SoftReference<FSTConfiguration>> configurations = new WeakHashMap<>();
+    private final ClassFilter filter;
 
-    private static FSTConfiguration create(ClassLoader loader) {
+    public FstSerializer() {
+        this(ClassFilter.DEFAULT);
+    }
+
+    public FstSerializer(ClassFilter filter) {
+        this.filter = filter;
+    }
+
+    private FSTConfiguration create(ClassLoader loader) {
         FSTConfiguration c = FSTConfiguration.createDefaultConfiguration();
-        c.setClassLoader(loader);
+        // FST resolves every class name it reads through this loader: the filtered view refuses gadget classes
+        // before they are loaded, let alone instantiated.
+        c.setClassLoader(new ClassFilter.FilteringClassLoader(loader, filter));
         // Serializable only: a class that does not opt in to serialization is reported, not written.
         c.setForceSerializable(false);
         return c;
@@ -63,17 +74,27 @@ public final class FstSerializer implements Serializer {
     public Object deserialize(byte[] bytes, ClassLoader loader) throws IOException, ClassNotFoundException {
         try {
             return configuration(loader).asObject(bytes);
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // FST also throws checked IOExceptions it does not declare
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof ClassFilter.DeniedClassNotFoundException) {
+                    throw new ClassFilter.RejectedClassException(t.getMessage());
+                }
+            }
             for (Throwable t = e; t != null; t = t.getCause()) {
                 if (t instanceof ClassNotFoundException) {
                     throw (ClassNotFoundException) t;
                 }
             }
-            throw asIo(e);
+            throw e instanceof IOException ? (IOException) e : asIo(e);
+        } catch (StackOverflowError e) {
+            throw new java.io.InvalidObjectException("the attribute graph is nested too deeply to read");
+        } catch (OutOfMemoryError e) {
+            // Corrupt bytes can claim an array of billions of elements; the failed allocation took nothing.
+            throw new java.io.InvalidObjectException("the attribute graph claims more memory than the heap has");
         }
     }
 
-    private static IOException asIo(RuntimeException e) {
+    private static IOException asIo(Exception e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();

@@ -74,6 +74,8 @@ public final class MemcachedStore implements AutoCloseable {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final LinkedBlockingQueue<Runnable> repairs = new LinkedBlockingQueue<>(MAX_REPAIRS);
     private final Thread repairThread;
+    private final String username;
+    private final String password;
     private final Thread probeThread;
 
     public MemcachedStore(List<NodeAddress> nodes, long timeoutMillis) {
@@ -81,6 +83,14 @@ public final class MemcachedStore implements AutoCloseable {
     }
 
     public MemcachedStore(List<NodeAddress> nodes, long timeoutMillis, int replicas, MirrorStats stats) {
+        this(nodes, timeoutMillis, replicas, stats, null, null);
+    }
+
+    /** With a user name, every node is spoken to over the binary protocol and authenticated with SASL PLAIN. */
+    public MemcachedStore(List<NodeAddress> nodes, long timeoutMillis, int replicas, MirrorStats stats, String username,
+                          String password) {
+        this.username = username;
+        this.password = password;
         this.timeoutMillis = timeoutMillis;
         this.replicas = replicas;
         this.stats = stats;
@@ -661,12 +671,19 @@ public final class MemcachedStore implements AutoCloseable {
                         throw new IOException("cannot resolve Memcached host '" + address.host() + "'");
                     }
                     ConnectionFactoryBuilder b = new ConnectionFactoryBuilder()
-                            .setProtocol(ConnectionFactoryBuilder.Protocol.TEXT)
+                            .setProtocol(username == null ? ConnectionFactoryBuilder.Protocol.TEXT
+                                    : ConnectionFactoryBuilder.Protocol.BINARY)
                             .setDaemon(true)
                             .setOpTimeout(timeoutMillis)
                             .setOpQueueMaxBlockTime(timeoutMillis)
                             .setFailureMode(FailureMode.Cancel)
                             .setMaxReconnectDelay(2);
+                    if (username != null) {
+                        // SASL needs the binary protocol; PLAIN is what memcached's SASL set-ups offer (use TLS
+                        // or a private network: PLAIN sends the password as is).
+                        b.setAuthDescriptor(new net.spy.memcached.auth.AuthDescriptor(new String[] {"PLAIN"},
+                                new net.spy.memcached.auth.PlainCallbackHandler(username, password)));
+                    }
                     createdAt = System.nanoTime();
                     client = new MemcachedClient(b.build(), Collections.singletonList(a));
                     return client;

@@ -1,6 +1,7 @@
 package io.sessionmirror.agent.core;
 
 import io.sessionmirror.agent.config.MirrorConfig;
+import io.sessionmirror.agent.config.Option;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 
@@ -20,15 +21,17 @@ public final class MirrorServices {
     /** Which request URIs take the session lock (non-sticky), or null. */
     public final Pattern lock;
     public final long lockWaitMillis;
+    /** Sessions whose stored form is larger are not written. */
+    public final int maxSize;
 
     public MirrorServices(MemcachedStore store, WriteBehindQueue queue, SessionCodec codec, SessionKeys keys,
                           MirrorStats stats, boolean syncWrites) {
-        this(store, queue, codec, keys, stats, syncWrites, false, null, null, 0);
+        this(store, queue, codec, keys, stats, syncWrites, false, null, null, 0, 1024 * 1024);
     }
 
     public MirrorServices(MemcachedStore store, WriteBehindQueue queue, SessionCodec codec, SessionKeys keys,
                           MirrorStats stats, boolean syncWrites, boolean nonSticky, String route, Pattern lock,
-                          long lockWaitMillis) {
+                          long lockWaitMillis, int maxSize) {
         this.store = store;
         this.queue = queue;
         this.codec = codec;
@@ -40,18 +43,25 @@ public final class MirrorServices {
         this.route = route;
         this.lock = lock;
         this.lockWaitMillis = lockWaitMillis;
+        this.maxSize = maxSize;
     }
 
     public static MirrorServices create(MirrorConfig config) {
-        Serializer java = new JavaSerializer();
+        ClassFilter filter = new ClassFilter(config.classPatterns(Option.CLASSES_ALLOW),
+                config.classPatterns(Option.CLASSES_DENY));
+        Serializer java = new JavaSerializer(filter);
+        Serializer fst = new FstSerializer(filter);
+        PayloadSeal seal = config.secrets().isEmpty() ? null : new PayloadSeal(config.secrets(), config.encrypt());
         SessionCodec codec = config.serializer() == MirrorConfig.Serializer.FST
-                ? new SessionCodec(new FstSerializer(), java)
-                : new SessionCodec(java, new FstSerializer());
+                ? new SessionCodec(seal, config.compressAbove(), fst, java)
+                : new SessionCodec(seal, config.compressAbove(), java, fst);
         MirrorStats stats = new MirrorStats();
-        return new MirrorServices(new MemcachedStore(config.nodes(), config.timeoutMillis(), config.replicas(), stats),
-                new WriteBehindQueue(config.queueCapacity()), codec, new SessionKeys(config.prefix()), stats,
-                config.writeMode() == MirrorConfig.WriteMode.SYNC, config.mode() == MirrorConfig.Mode.NON_STICKY,
-                config.route(), config.lock(), config.lockWaitMillis());
+        MemcachedStore store = new MemcachedStore(config.nodes(), config.timeoutMillis(), config.replicas(), stats,
+                config.username(), config.password());
+        return new MirrorServices(store, new WriteBehindQueue(config.queueCapacity()), codec,
+                new SessionKeys(config.prefix()), stats, config.writeMode() == MirrorConfig.WriteMode.SYNC,
+                config.mode() == MirrorConfig.Mode.NON_STICKY, config.route(), config.lock(), config.lockWaitMillis(),
+                config.maxSize());
     }
 
     /**

@@ -27,6 +27,10 @@ public final class MirrorStats {
     public final LongAdder staleRefreshes = new LongAdder();
     public final LongAdder lockWaits = new LongAdder();
     public final LongAdder lockTimeouts = new LongAdder();
+    /** Stored values refused before deserialization: unsigned, bad signature, unknown secret, denied class. */
+    public final LongAdder rejectedEntries = new LongAdder();
+    /** Writes skipped because the session was larger than max.size. */
+    public final LongAdder oversizedSessions = new LongAdder();
 
     public String summary() {
         long n = requests.sum();
@@ -36,11 +40,11 @@ public final class MirrorStats {
         return String.format("requests with a session %d (agent time on the request thread avg %.1f us), writes %d"
                         + " (avg %d bytes), unchanged %d, touches %d, loads %d hit / %d miss (avg %.1f us), deletes %d,"
                         + " failures %d, attributes skipped %d, replica repairs %d, recovery writes %d, node outages %d,"
-                        + " stale local copies refreshed %d, lock waits %d, lock timeouts %d",
+                        + " stale local copies refreshed %d, lock waits %d, lock timeouts %d, rejected entries %d, oversized sessions %d",
                 n, n == 0 ? 0.0 : requestNanos.sum() / 1000.0 / n, w, w == 0 ? 0 : writeBytes.sum() / w,
                 unchanged.sum(), touches.sum(), hits, misses,
                 hits + misses == 0 ? 0.0 : loadNanos.sum() / 1000.0 / (hits + misses), deletes.sum(), failures.sum(),
                 skippedAttributes.sum(), replicaRepairs.sum(), recoveryWrites.sum(), nodeOutages.sum(),
-                staleRefreshes.sum(), lockWaits.sum(), lockTimeouts.sum());
+                staleRefreshes.sum(), lockWaits.sum(), lockTimeouts.sum(), rejectedEntries.sum(), oversizedSessions.sum());
     }
 }

@@ -24,8 +24,15 @@ import java.util.concurrent.ThreadLocalRandom;
  *   'S' 'M' format(1) serializer(1)
  *   writeId(8) version(8) writtenAt(8) creationTime(8) maxInactiveSeconds(4)
  *   authTypeLength(2, 0xFFFF = none) authType(UTF-8)
- *   graphLength(4) graph
+ *   graphLength(4) graph                                   (format 2)
+ *   flags(1) keyId(4) bodyLength(4) body [tag(32)]         (format 3)
  * </pre>
+ * Format 3 is written when the payload is signed, encrypted or compressed (format 2 otherwise, which
+ * agents before format 3 read). Its flags say which: a signed payload ends with an HMAC-SHA256 tag over
+ * the Memcached key and every byte before the tag ({@link PayloadSeal}); the body is the graph, deflated
+ * when compressed, then AES-GCM encrypted when encrypted. The header fields stay readable without the key
+ * (the store orders copies by version), and are covered by the tag. With a secret configured, nothing is
+ * deserialized unless the tag verifies.
  * Attributes that cannot be serialized are left out one by one and reported, so one bad attribute
  * never costs the whole session. The version counts the session's writes across the whole cluster
  * (a server writes the version it loaded or last wrote, plus one): where replicas disagree, the copy
@@ -37,6 +44,12 @@ public final class SessionCodec {
     static final byte MAGIC_1 = 'M';
     static final byte FORMAT = 2;
     static final byte LEGACY_FORMAT = 1;
+    static final byte SEALED_FORMAT = 3;
+    static final int SIGNED = 1;
+    static final int ENCRYPTED = 2;
+    static final int COMPRESSED = 4;
+    /** A compressed graph may not inflate beyond this: a corrupt or hostile value must not exhaust the heap. */
+    static final int MAX_INFLATED = 64 * 1024 * 1024;
     private static final int HEADER = 2 + 1 + 1 + 8 + 8 + 8 + 8 + 4 + 2;
     private static final int VERSION_AT = 12;
     private static final int WRITTEN_AT = 20;
@@ -44,8 +57,21 @@ public final class SessionCodec {
 
     private final Serializer serializer;
     private final Serializer[] readers;
+    private final PayloadSeal seal;
+    private final int compressAbove;
 
     public SessionCodec(Serializer serializer, Serializer... otherReaders) {
+        this(null, -1, serializer, otherReaders);
+    }
+
+    /**
+     * @param seal signs (and maybe encrypts) what is written and requires a valid signature on what is read;
+     *        null for neither
+     * @param compressAbove graphs larger than this many bytes are deflated; -1 for never
+     */
+    public SessionCodec(PayloadSeal seal, int compressAbove, Serializer serializer, Serializer... otherReaders) {
+        this.seal = seal;
+        this.compressAbove = compressAbove;
         this.serializer = serializer;
         List<Serializer> all = new ArrayList<>();
         all.add(serializer);
@@ -78,8 +104,11 @@ public final class SessionCodec {
         public final long writeId;
         public final long version;
         public final List<Skipped> skipped;
+        /** The serialized size before compression and encryption. */
+        public final int graphLength;
 
-        Encoded(byte[] payload, long hash, long writeId, long version, List<Skipped> skipped) {
+        Encoded(byte[] payload, long hash, long writeId, long version, List<Skipped> skipped, int graphLength) {
+            this.graphLength = graphLength;
             this.payload = payload;
             this.hash = hash;
             this.writeId = writeId;
@@ -105,10 +134,27 @@ public final class SessionCodec {
     }
 
     /** A stored value that is not a session payload of ours (corrupt, truncated or foreign). */
-    public static final class CorruptPayloadException extends IOException {
+    public static class CorruptPayloadException extends IOException {
         private static final long serialVersionUID = 1L;
 
         CorruptPayloadException(String message) {
+            super(message);
+        }
+
+        CorruptPayloadException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    /**
+     * A stored value refused for safety, before anything in it was deserialized: not signed although a
+     * secret is set, signed with an unknown secret, a signature that does not match (tampered, truncated or
+     * moved from another key), or a class the deserialization filter denies.
+     */
+    public static final class RejectedPayloadException extends CorruptPayloadException {
+        private static final long serialVersionUID = 1L;
+
+        RejectedPayloadException(String message) {
             super(message);
         }
     }
@@ -119,11 +165,15 @@ public final class SessionCodec {
      * @throws IOException when the remaining attributes still cannot be serialized
      */
     public Encoded encode(SessionData data, ClassLoader loader) throws IOException {
-        return encode(data, loader, 1);
+        return encode(data, loader, 1, "");
     }
 
-    /** Encodes {@code data} as version {@code version} of the session. */
     public Encoded encode(SessionData data, ClassLoader loader, long version) throws IOException {
+        return encode(data, loader, version, "");
+    }
+
+    /** Encodes {@code data} as version {@code version} of the session stored under {@code storeKey}. */
+    public Encoded encode(SessionData data, ClassLoader loader, long version, String storeKey) throws IOException {
         List<Skipped> skipped = new ArrayList<>(0);
         Map<String, Object> kept = new LinkedHashMap<>();
         // Sorted, so equal contents always give equal bytes and the change hash is stable.
@@ -169,12 +219,29 @@ public final class SessionCodec {
         }
 
         byte[] auth = data.authType() == null ? null : data.authType().getBytes(StandardCharsets.UTF_8);
+        int flags = 0;
+        byte[] body = graph;
+        if (compressAbove >= 0 && graph.length > compressAbove) {
+            byte[] deflated = deflate(graph);
+            if (deflated.length < graph.length) {
+                body = deflated;
+                flags |= COMPRESSED;
+            }
+        }
+        if (seal != null) {
+            flags |= SIGNED;
+            if (seal.encrypts()) {
+                body = seal.encrypt(storeKey, body);
+                flags |= ENCRYPTED;
+            }
+        }
         long writeId = ThreadLocalRandom.current().nextLong();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(HEADER + graph.length + (auth == null ? 0 : auth.length));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(HEADER + body.length + 9 + PayloadSeal.TAG_LENGTH
+                + (auth == null ? 0 : auth.length));
         DataOutputStream out = new DataOutputStream(bytes);
         out.writeByte(MAGIC_0);
         out.writeByte(MAGIC_1);
-        out.writeByte(FORMAT);
+        out.writeByte(flags == 0 ? FORMAT : SEALED_FORMAT);
         out.writeByte(serializer.id());
         out.writeLong(writeId);
         out.writeLong(version);
@@ -187,11 +254,92 @@ public final class SessionCodec {
             out.writeShort(Math.min(auth.length, 0xFFFE));
             out.write(auth, 0, Math.min(auth.length, 0xFFFE));
         }
-        out.writeInt(graph.length);
-        out.write(graph);
+        if (flags != 0) {
+            out.writeByte(flags);
+            out.writeInt(seal == null ? 0 : seal.current().id);
+        }
+        out.writeInt(body.length);
+        out.write(body);
         out.flush();
-        return new Encoded(bytes.toByteArray(), hash(graph, data.maxInactiveSeconds(), data.authType()), writeId, version,
-                skipped);
+        byte[] payload = bytes.toByteArray();
+        if (seal != null) {
+            byte[] tag = seal.tag(seal.current(), storeKey, payload, payload.length);
+            payload = java.util.Arrays.copyOf(payload, payload.length + tag.length);
+            System.arraycopy(tag, 0, payload, payload.length - tag.length, tag.length);
+        }
+        return new Encoded(payload, hash(graph, data.maxInactiveSeconds(), data.authType()), writeId, version, skipped,
+                graph.length);
+    }
+
+    private static byte[] deflate(byte[] graph) {
+        java.util.zip.Deflater d = new java.util.zip.Deflater(java.util.zip.Deflater.BEST_SPEED);
+        try {
+            d.setInput(graph);
+            d.finish();
+            ByteArrayOutputStream out = new ByteArrayOutputStream(graph.length / 2 + 64);
+            byte[] buf = new byte[8192];
+            while (!d.finished()) {
+                out.write(buf, 0, d.deflate(buf));
+            }
+            return out.toByteArray();
+        } finally {
+            d.end();
+        }
+    }
+
+    private static byte[] inflate(byte[] body) throws CorruptPayloadException {
+        java.util.zip.Inflater in = new java.util.zip.Inflater();
+        try {
+            in.setInput(body);
+            ByteArrayOutputStream out = new ByteArrayOutputStream(body.length * 3);
+            byte[] buf = new byte[8192];
+            while (!in.finished()) {
+                int n = in.inflate(buf);
+                if (n == 0 && (in.needsInput() || in.needsDictionary())) {
+                    throw new CorruptPayloadException("truncated compressed attribute graph");
+                }
+                out.write(buf, 0, n);
+                if (out.size() > MAX_INFLATED) {
+                    throw new CorruptPayloadException("compressed attribute graph inflates beyond " + MAX_INFLATED
+                            + " bytes");
+                }
+            }
+            if (in.getRemaining() != 0) {
+                throw new CorruptPayloadException("bytes after the compressed attribute graph");
+            }
+            return out.toByteArray();
+        } catch (java.util.zip.DataFormatException e) {
+            throw new CorruptPayloadException("compressed attribute graph is corrupt: " + e.getMessage());
+        } finally {
+            in.end();
+        }
+    }
+
+    /**
+     * The {@code n} largest attributes with their serialized sizes, largest first, e.g.
+     * {@code 'cart' (com.shop.Cart) 812345 bytes}: for the warning about a session too large to store.
+     */
+    public List<String> largestAttributes(SessionData data, ClassLoader loader, int n) {
+        List<Object[]> sizes = new ArrayList<>();
+        for (Map.Entry<String, Object> e : data.attributes().entrySet()) {
+            Object v = e.getValue();
+            if (v == null) {
+                continue;
+            }
+            int size;
+            try {
+                size = serializer.serialize(v, loader).length;
+            } catch (IOException | RuntimeException ex) {
+                continue;
+            }
+            sizes.add(new Object[] {e.getKey(), v.getClass().getName(), size});
+        }
+        sizes.sort((a, b) -> Integer.compare((Integer) b[2], (Integer) a[2]));
+        List<String> out = new ArrayList<>();
+        for (Object[] s : sizes.subList(0, Math.min(n, sizes.size()))) {
+            out.add("'" + s[0] + "' (" + s[1] + ") " + s[2] + " bytes");
+        }
+        return out;
     }
 
     private String trySerialize(Object value, ClassLoader loader) {
@@ -238,7 +386,7 @@ public final class SessionCodec {
 
     private static boolean ours(byte[] payload) {
         return payload != null && payload.length >= HEADER && payload[0] == MAGIC_0 && payload[1] == MAGIC_1
-                && payload[2] == FORMAT;
+                && (payload[2] == FORMAT || payload[2] == SEALED_FORMAT);
     }
 
     /**
@@ -256,16 +404,103 @@ public final class SessionCodec {
         return Long.compare(ByteBuffer.wrap(a, WRITTEN_AT, 8).getLong(), ByteBuffer.wrap(b, WRITTEN_AT, 8).getLong());
     }
 
-    public Decoded decode(byte[] payload, ClassLoader loader, String id) throws IOException, ClassNotFoundException {
+    public Decoded decode(byte[] payload, ClassLoader loader, String id) throws IOException {
+        return decode(payload, loader, id, "");
+    }
+
+    /**
+     * Rebuilds the session stored under {@code storeKey}. Throws only {@link CorruptPayloadException} (or its
+     * {@link RejectedPayloadException}), whatever the bytes: with a secret, nothing is deserialized before
+     * the signature over the key and the bytes has been verified.
+     */
+    public Decoded decode(byte[] payload, ClassLoader loader, String id, String storeKey) throws CorruptPayloadException {
+        try {
+            return read(payload, loader, id, storeKey);
+        } catch (CorruptPayloadException e) {
+            throw e;
+        } catch (ClassFilter.RejectedClassException e) {
+            throw new RejectedPayloadException(e.getMessage());
+        } catch (ClassNotFoundException e) {
+            throw new CorruptPayloadException("a stored class is not available here: " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new CorruptPayloadException("the attribute graph cannot be read: " + e, e);
+        } catch (StackOverflowError e) {
+            throw new CorruptPayloadException("the attribute graph is nested too deeply to read");
+        }
+    }
+
+    private Decoded read(byte[] payload, ClassLoader loader, String id, String storeKey)
+            throws IOException, ClassNotFoundException {
+        if (payload == null || payload.length < 3 || payload[0] != MAGIC_0 || payload[1] != MAGIC_1) {
+            throw new CorruptPayloadException("not a Session Mirror entry (" + (payload == null ? 0 : payload.length)
+                    + " bytes, bad header)");
+        }
+        byte format = payload[2];
+        if (format != FORMAT && format != LEGACY_FORMAT && format != SEALED_FORMAT) {
+            throw new CorruptPayloadException("stored format " + format + " is not supported (this agent reads formats "
+                    + LEGACY_FORMAT + " to " + SEALED_FORMAT + ")");
+        }
+        if (seal != null && format != SEALED_FORMAT) {
+            throw new RejectedPayloadException("not signed, but a secret is set (written by a server without the"
+                    + " secret, or planted)");
+        }
         // Format 1 (before session versions) is read too, as version 0, so a cluster can be upgraded in place.
-        boolean legacy = payload.length > 2 && payload[2] == LEGACY_FORMAT;
+        boolean legacy = format == LEGACY_FORMAT;
         int header = legacy ? HEADER - 8 : HEADER;
-        if (payload.length < header + 4 || payload[0] != MAGIC_0 || payload[1] != MAGIC_1) {
+        if (payload.length < header + 4) {
             throw new CorruptPayloadException("not a Session Mirror entry (" + payload.length + " bytes, bad header)");
         }
-        if (payload[2] != FORMAT && !legacy) {
-            throw new CorruptPayloadException("stored format " + payload[2] + " is not supported (this agent reads formats "
-                    + LEGACY_FORMAT + " and " + FORMAT + ")");
+        ByteBuffer in = ByteBuffer.wrap(payload, 4, payload.length - 4);
+        long writeId = in.getLong();
+        long version = legacy ? 0 : in.getLong();
+        long writtenAt = in.getLong();
+        long creationTime = in.getLong();
+        int maxInactive = in.getInt();
+        int authLength = in.getShort() & 0xFFFF;
+        int authAt = in.position();
+        if (authLength != 0xFFFF) {
+            if (authLength > in.remaining()) {
+                throw new CorruptPayloadException("truncated entry (auth type)");
+            }
+            in.position(in.position() + authLength);
+        }
+        int flags = 0;
+        PayloadSeal.Keys keys = null;
+        if (format == SEALED_FORMAT) {
+            if (in.remaining() < 5) {
+                throw new CorruptPayloadException("truncated entry (no flags)");
+            }
+            flags = in.get() & 0xFF;
+            int keyId = in.getInt();
+            if ((flags & ~(SIGNED | ENCRYPTED | COMPRESSED)) != 0) {
+                throw new CorruptPayloadException("unknown flags " + flags);
+            }
+            if (seal != null) {
+                if ((flags & SIGNED) == 0) {
+                    throw new RejectedPayloadException("not signed, but a secret is set (written by a server without"
+                            + " the secret, or planted)");
+                }
+                keys = seal.keys(keyId);
+                if (keys == null) {
+                    throw new RejectedPayloadException("signed with a secret this server does not have (key id "
+                            + Integer.toHexString(keyId) + "); list it in 'secret' while rotating");
+                }
+                if (payload.length < in.position() + 4 + PayloadSeal.TAG_LENGTH || !seal.verify(keys, storeKey, payload)) {
+                    throw new RejectedPayloadException("signature does not match: the value was changed, truncated, or"
+                            + " moved from another session's key");
+                }
+            } else if ((flags & ENCRYPTED) != 0) {
+                throw new CorruptPayloadException("encrypted, and this server has no secret to decrypt it");
+            }
+        }
+        int end = payload.length - ((flags & SIGNED) != 0 ? PayloadSeal.TAG_LENGTH : 0);
+        if (end - in.position() < 4) {
+            throw new CorruptPayloadException("truncated entry (no attribute graph)");
+        }
+        int bodyLength = in.getInt();
+        if (bodyLength < 0 || bodyLength != end - in.position()) {
+            throw new CorruptPayloadException("truncated or padded entry (graph of " + bodyLength + " bytes, "
+                    + (end - in.position()) + " present)");
         }
         Serializer reader = null;
         for (Serializer s : readers) {
@@ -277,31 +512,19 @@ public final class SessionCodec {
             throw new CorruptPayloadException("written with serializer id " + payload[3]
                     + ", which this agent is not configured to read");
         }
-        ByteBuffer in = ByteBuffer.wrap(payload, 4, payload.length - 4);
-        long writeId = in.getLong();
-        long version = legacy ? 0 : in.getLong();
-        long writtenAt = in.getLong();
-        long creationTime = in.getLong();
-        int maxInactive = in.getInt();
-        int authLength = in.getShort() & 0xFFFF;
-        String authType = null;
-        if (authLength != 0xFFFF) {
-            if (authLength > in.remaining()) {
-                throw new CorruptPayloadException("truncated entry (auth type)");
-            }
-            authType = new String(payload, in.position(), authLength, StandardCharsets.UTF_8);
-            in.position(in.position() + authLength);
-        }
-        if (in.remaining() < 4) {
-            throw new CorruptPayloadException("truncated entry (no attribute graph)");
-        }
-        int graphLength = in.getInt();
-        if (graphLength < 0 || graphLength != in.remaining()) {
-            throw new CorruptPayloadException("truncated or padded entry (graph of " + graphLength + " bytes, "
-                    + in.remaining() + " present)");
-        }
-        byte[] graph = new byte[graphLength];
+        byte[] graph = new byte[bodyLength];
         in.get(graph);
+        if ((flags & ENCRYPTED) != 0) {
+            try {
+                graph = seal.decrypt(keys, storeKey, graph);
+            } catch (java.security.GeneralSecurityException e) {
+                throw new RejectedPayloadException("cannot be decrypted with the configured secret (" + e + ")");
+            }
+        }
+        if ((flags & COMPRESSED) != 0) {
+            graph = inflate(graph);
+        }
+        String authType = authLength == 0xFFFF ? null : new String(payload, authAt, authLength, StandardCharsets.UTF_8);
         Object root = reader.deserialize(graph, loader);
         if (!(root instanceof Object[]) || ((Object[]) root).length != 2 || !(((Object[]) root)[1] instanceof Map)) {
             throw new CorruptPayloadException("attribute graph has an unexpected shape");
@@ -312,6 +535,11 @@ public final class SessionCodec {
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> attributes = (Map<String, Object>) parts[1];
+        for (Object name : attributes.keySet()) {
+            if (!(name instanceof String)) {
+                throw new CorruptPayloadException("an attribute name is not a String");
+            }
+        }
         SessionData data = new SessionData(id, creationTime, maxInactive, authType, (Principal) parts[0], attributes);
         return new Decoded(data, hash(graph, maxInactive, authType), writeId, version, writtenAt);
     }

@@ -25,8 +25,8 @@ import org.slf4j.Logger;
 public final class SessionMirror implements MirrorHooks {
 
     private static final Logger LOG = AgentLog.get();
-    /** Memcached's default item size limit, less room for the key and item header. */
-    static final int MAX_PAYLOAD = 1024 * 1024 - 512;
+    /** Room for the key and memcached's item header within its item size limit. */
+    static final int ITEM_OVERHEAD = 512;
     /** How long a lookup that found nothing is remembered: one request often asks several times. */
     private static final long MISS_MEMORY_MILLIS = 2000;
     private static final int MISS_MEMORY_MAX = 10_000;
@@ -191,10 +191,9 @@ public final class SessionMirror implements MirrorHooks {
                 }
                 SessionCodec.Decoded decoded;
                 try {
-                    decoded = services.codec.decode(payload, app.classLoader(), localId);
+                    decoded = services.codec.decode(payload, app.classLoader(), localId, key);
                 } catch (Exception | LinkageError e) {
-                    stats.failures.increment();
-                    LOG.warn("Stored session {} of {} cannot be restored and is ignored: {}", redact(id), app, describe(e));
+                    unusable(key, id, app, e);
                     rememberMiss(key);
                     return stale == null ? null : rerouted(stale, scope, localId);
                 }
@@ -233,6 +232,25 @@ public final class SessionMirror implements MirrorHooks {
             loadLocks.remove(key, lock);
             MirrorBridge.exitAgentWork(wasBusy);
             stats.loadNanos.add(System.nanoTime() - t0);
+        }
+    }
+
+    private final Set<String> reportedEntries = ConcurrentHashMap.newKeySet();
+
+    /**
+     * A stored value that cannot be used is treated as missing, counted, and reported at WARN once per key
+     * (a hostile writer must not be able to flood the log): rejected for safety, or corrupt.
+     */
+    private void unusable(String key, String id, WebApp app, Throwable e) {
+        boolean rejected = e instanceof SessionCodec.RejectedPayloadException;
+        (rejected ? stats.rejectedEntries : stats.failures).increment();
+        String what = rejected ? "was rejected and is treated as missing (nothing in it was deserialized" : "cannot be"
+                + " restored and is ignored (";
+        if (reportedEntries.size() < 10_000 && reportedEntries.add(key)) {
+            LOG.warn("Stored session {} of {} {}): {}", redact(id), app, what + (rejected ? " beyond the filter" : ""),
+                    e.getMessage() == null ? e.getClass().getName() : e.getMessage());
+        } else {
+            LOG.debug("Stored session {} of {} {}): {}", redact(id), app, what, e.getMessage());
         }
     }
 
@@ -312,7 +330,13 @@ public final class SessionMirror implements MirrorHooks {
             if (stored < state.version || stored == state.version && SessionCodec.writeIdOf(payload) == state.knownWriteId) {
                 return session;
             }
-            SessionCodec.Decoded decoded = services.codec.decode(payload, app.classLoader(), id);
+            SessionCodec.Decoded decoded;
+            try {
+                decoded = services.codec.decode(payload, app.classLoader(), id, key);
+            } catch (SessionCodec.CorruptPayloadException e) {
+                unusable(key, id, app, e);
+                return session; // an unusable stored copy is no newer than the local one
+            }
             if (!adapter.refresh(session, decoded.data)) {
                 states.remove(session);
                 adapter.discard(manager, session);
@@ -563,7 +587,7 @@ public final class SessionMirror implements MirrorHooks {
                 if (data == null) {
                     return false; // invalidated meanwhile
                 }
-                encoded = services.codec.encode(data, app.classLoader(), state.version + 1);
+                encoded = services.codec.encode(data, app.classLoader(), state.version + 1, key);
             } catch (ConcurrentModificationException e) {
                 if (attempt == 3) {
                     // The application keeps mutating it: try again shortly, from the writer thread.
@@ -591,10 +615,19 @@ public final class SessionMirror implements MirrorHooks {
             touchIfDue(session, state, key);
             return false;
         }
-        if (encoded.payload.length > MAX_PAYLOAD) {
-            stats.failures.increment();
-            LOG.warn("Session {} of {} is {} bytes, over Memcached's item size limit of {} bytes; it is not mirrored"
-                    + " (it stays on this server only)", redact(data.id()), app, encoded.payload.length, MAX_PAYLOAD);
+        if (encoded.payload.length > services.maxSize - ITEM_OVERHEAD) {
+            stats.oversizedSessions.increment();
+            // Not remembered as written: it is measured again at its next change, and stored once it fits.
+            if (reportedEntries.size() < 10_000 && reportedEntries.add("size|" + key)) {
+                LOG.warn("Session {} of {} is {} bytes stored ({} serialized), over max.size {} bytes (less {} for the"
+                        + " key and item header); it is not mirrored and stays on this server only. Largest attributes:"
+                        + " {}. Store less in the session, set compress, or raise max.size with memcached -I.",
+                        redact(data.id()), app, encoded.payload.length, encoded.graphLength, services.maxSize,
+                        ITEM_OVERHEAD, String.join(", ", services.codec.largestAttributes(data, app.classLoader(), 3)));
+            } else {
+                LOG.debug("Session {} of {} is still too large to mirror ({} bytes)", redact(data.id()), app,
+                        encoded.payload.length);
+            }
             return false;
         }
         if (LOG.isDebugEnabled()) {
