@@ -134,77 +134,14 @@ public final class Cli {
         int failures = 0;
         for (NodeAddress node : config.nodes()) {
             String answer = config.username() == null ? ping(node, Math.max(config.timeoutMillis(), 1000))
-                    : authenticate(node, config.username(), config.password(), Math.max(config.timeoutMillis(), 1000));
+                    : io.sessionmirror.agent.core.SaslCheck.authenticate(node, config.username(), config.password(),
+                            Math.max(config.timeoutMillis(), 1000));
             out.println("  memcached " + node + ": " + answer);
             if (!answer.startsWith("VERSION")) {
                 failures++;
             }
         }
         return failures == 0 ? 0 : 1;
-    }
-
-    /**
-     * Authenticates to a SASL-enabled node over the binary protocol (SASL auth, PLAIN), then asks its
-     * version: "VERSION x" when the user name and password are accepted.
-     */
-    static String authenticate(NodeAddress node, String user, String password, int timeoutMillis) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(node.host(), node.port()), timeoutMillis);
-            s.setSoTimeout(timeoutMillis);
-            java.io.DataOutputStream o = new java.io.DataOutputStream(s.getOutputStream());
-            java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
-            byte[] mech = "PLAIN".getBytes(StandardCharsets.US_ASCII);
-            byte[] token = ("\0" + user + "\0" + password).getBytes(StandardCharsets.UTF_8);
-            binaryRequest(o, 0x21, mech, token);
-            Object[] auth = binaryResponse(in);
-            int status = (Integer) auth[0];
-            if (status == 0x20) {
-                return "authentication failed (user name or password wrong)";
-            }
-            if (status != 0) {
-                return "authentication failed (status 0x" + Integer.toHexString(status) + ": " + auth[1] + ")";
-            }
-            binaryRequest(o, 0x0b, new byte[0], new byte[0]);
-            Object[] version = binaryResponse(in);
-            return (Integer) version[0] == 0 ? "VERSION " + version[1] + " (authenticated as " + user + ")"
-                    : "authenticated, but version failed (status " + version[0] + ")";
-        } catch (Exception e) {
-            return "not reachable (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")";
-        }
-    }
-
-    private static void binaryRequest(java.io.DataOutputStream o, int opcode, byte[] key, byte[] value)
-            throws java.io.IOException {
-        o.writeByte(0x80);
-        o.writeByte(opcode);
-        o.writeShort(key.length);
-        o.writeByte(0); // extras length
-        o.writeByte(0); // data type
-        o.writeShort(0); // vbucket
-        o.writeInt(key.length + value.length);
-        o.writeInt(0); // opaque
-        o.writeLong(0); // cas
-        o.write(key);
-        o.write(value);
-        o.flush();
-    }
-
-    /** {status, body as text}. */
-    private static Object[] binaryResponse(java.io.DataInputStream in) throws java.io.IOException {
-        byte[] header = new byte[24];
-        in.readFully(header);
-        java.nio.ByteBuffer h = java.nio.ByteBuffer.wrap(header);
-        int keyLength = h.getShort(2) & 0xFFFF;
-        int extras = header[4] & 0xFF;
-        int status = h.getShort(6) & 0xFFFF;
-        int total = h.getInt(8);
-        if (total < 0 || total > 1 << 20) {
-            throw new java.io.IOException("not a memcached binary response");
-        }
-        byte[] body = new byte[total];
-        in.readFully(body);
-        int skip = Math.min(total, keyLength + extras);
-        return new Object[] {status, new String(body, skip, total - skip, StandardCharsets.UTF_8)};
     }
 
     /** Asks a node for its version over the text protocol. */

@@ -105,6 +105,12 @@ final class Servers {
     /** As above, with more launcher arguments (e.g. {@code --jvm-route a}). */
     static ServerProcess embeddedTomcat(String version, String name, int port, String agentOptions, List<String> extra)
             throws Exception {
+        return embeddedTomcat(version, name, port, agentOptions, extra, "");
+    }
+
+    /** As above, with more jars on the server's class path (a library the web apps see, as in Tomcat's lib/). */
+    static ServerProcess embeddedTomcat(String version, String name, int port, String agentOptions, List<String> extra,
+                                        String extraClasspath) throws Exception {
         Path war = version.startsWith("9.") ? JAVAX_WAR : JAKARTA_WAR;
         Path dir = workDir(name);
         List<String> cmd = new ArrayList<>();
@@ -113,7 +119,8 @@ final class Servers {
             cmd.add(javaagent(agentOptions));
         }
         Collections.addAll(cmd, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Ddemo.server.name=" + name,
-                "-cp", LAUNCHER_JAR + ":" + SERVERS_DIR.resolve("tomcat-" + version) + "/*",
+                "-cp", LAUNCHER_JAR + ":" + SERVERS_DIR.resolve("tomcat-" + version) + "/*"
+                        + (extraClasspath.isEmpty() ? "" : ":" + extraClasspath),
                 "io.sessionmirror.demo.launcher.TomcatLauncher", "--port", String.valueOf(port),
                 "--app", "/shop=" + war, "--app", "/shop2=" + war, "--shared-session-cookie", "--base", dir.toString());
         cmd.addAll(extra);

@@ -26,7 +26,13 @@ public final class AgentLog {
         // spymemcached logs through slf4j too, errors only: it would log every reconnect attempt during an
         // outage, which the agent already reports itself, at most once a minute.
         System.setProperty("net.spy.log.LoggerImpl", "net.spy.memcached.compat.log.SLF4JLogger");
-        setIfAbsent(PREFIX + "log." + net.spy.memcached.MemcachedClient.class.getPackage().getName(), "error");
+        String spy = net.spy.memcached.MemcachedClient.class.getPackage().getName();
+        setIfAbsent(PREFIX + "log." + spy, "error");
+        // A refused SASL login is retried every 2 s, each time with an error and a stack trace; the store says
+        // once, in plain words, that the node refuses the credentials (SaslCheck).
+        setIfAbsent(PREFIX + "log." + spy + ".protocol.binary.SASLAuthOperationImpl", "off");
+        setIfAbsent(PREFIX + "log." + spy + ".protocol.binary.SASLStepOperationImpl", "off");
+        setIfAbsent(PREFIX + "log." + spy + ".auth", "off");
     }
 
     private static void setIfAbsent(String key, String value) {

@@ -452,8 +452,19 @@ public final class MemcachedStore implements AutoCloseable {
         String incarnation = n.incarnation();
         if (incarnation == null) {
             n.failed("probe");
+            if (username != null && !n.credentialsChecked) {
+                // spymemcached retries a refused login forever and only says "Auth failure": say what is wrong.
+                n.credentialsChecked = true;
+                String answer = SaslCheck.authenticate(n.address, username, password, (int) Math.max(timeoutMillis, 1000));
+                if (answer.startsWith("authentication failed")) {
+                    LOG.warn("Memcached {} refuses the SASL login of user '{}': {}. Sessions stay on this server until"
+                            + " 'username'/'password' match the node's SASL users (memcached -S).", n.address, username,
+                            answer);
+                }
+            }
             return;
         }
+        n.credentialsChecked = false;
         boolean wasOpen = n.open;
         String previous = n.lastIncarnation;
         boolean firstSight = !n.everSeen;
@@ -537,6 +548,8 @@ public final class MemcachedStore implements AutoCloseable {
         volatile String lastIncarnation;
         volatile boolean everSeen;
         volatile boolean hadTrouble;
+        /** Whether the SASL login was checked since the node last answered (checked once per outage). */
+        volatile boolean credentialsChecked;
         volatile boolean missedOverflow;
         final Set<String> missed = ConcurrentHashMap.newKeySet();
         final Set<String> deletes = ConcurrentHashMap.newKeySet();

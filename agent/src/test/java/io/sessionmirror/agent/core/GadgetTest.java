@@ -32,7 +32,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * {@code new File(marker).createNewFile()}. The control proves the payload is live; the agent's readers
  * must refuse it before anything runs, with and without a secret.
  */
-class GadgetTest {
+public class GadgetTest {
 
     @TempDir
     Path dir;
@@ -41,7 +41,7 @@ class GadgetTest {
      * A HashMap whose key's hashCode() (called while the map is rebuilt) asks a LazyMap for a missing key,
      * whose factory is a transformer chain that calls createNewFile on the marker.
      */
-    static Map<Object, Object> gadget(File marker) throws Exception {
+    public static Map<Object, Object> gadget(File marker) throws Exception {
         ChainedTransformer chain = new ChainedTransformer(new Transformer[0]); // harmless while it is built
         Map<Object, Object> lazy = LazyMap.decorate(new HashMap<>(), chain);
         Map<Object, Object> root = new HashMap<>();

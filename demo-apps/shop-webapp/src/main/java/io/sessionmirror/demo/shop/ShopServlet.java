@@ -83,6 +83,21 @@ public class ShopServlet extends HttpServlet {
                 redirectOrText(req, resp);
                 return;
             }
+            case "/attach": {
+                // An uploaded file kept in the session until checkout (random bytes: it does not compress).
+                HttpSession session = req.getSession();
+                byte[] file = new byte[Integer.parseInt(param(req, "kb", "1")) * 1024];
+                new java.util.Random(file.length).nextBytes(file);
+                session.setAttribute("attachment", file);
+                redirectOrText(req, resp);
+                return;
+            }
+            case "/timeout": {
+                HttpSession session = req.getSession();
+                session.setMaxInactiveInterval(Integer.parseInt(param(req, "seconds", "1800")));
+                redirectOrText(req, resp);
+                return;
+            }
             case "/session":
                 text(req, resp);
                 return;
