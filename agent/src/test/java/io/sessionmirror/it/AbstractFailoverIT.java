@@ -91,6 +91,21 @@ abstract class AbstractFailoverIT extends ServerTest {
 
     @Test
     @Tag(ServerTest.CONTRACT)
+    void aRequestedIdThatIsNotStoredIsNeverAdopted() throws Exception {
+        ServerProcess a = start("A");
+        Browser attacker = new Browser();
+        String chosen = "F1XA7104" + Long.toHexString(System.nanoTime()).toUpperCase() + "0000000000000000";
+        chosen = chosen.substring(0, 32);
+        attacker.sessionId(chosen); // a link with a session id planted by an attacker (session fixation)
+        assertEquals("none", attacker.get(a.url("/shop/session")).get("session"), "the fallback finds nothing");
+        Map<String, String> created = attacker.get(a.url("/shop/counter?format=text"));
+        assertEquals("true", created.get("new"));
+        assertNotEquals(chosen, SessionKeys.stripRoute(created.get("id")), "the new session gets a new id");
+        assertNotEquals(chosen, SessionKeys.stripRoute(attacker.sessionId()), "and a new cookie");
+    }
+
+    @Test
+    @Tag(ServerTest.CONTRACT)
     void onlyAChangedSessionIsWrittenAndThenExactlyOnce() throws Exception {
         ServerProcess a = start("A");
         Browser user = new Browser();
