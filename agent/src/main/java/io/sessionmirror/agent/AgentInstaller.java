@@ -115,6 +115,23 @@ public final class AgentInstaller {
                     + " can read it can read them. Set secret.file (or SESSIONMIRROR_SECRET) to sign them, and"
                     + " encrypt=true to encrypt them; see docs/security.md.");
         }
+        if (!config.secrets().isEmpty() && !config.secretsStrong()) {
+            log.warn("A configured secret has fewer than {} characters: whoever can read Memcached can guess it offline"
+                    + " from a stored value. Use a long random one, e.g. from 'openssl rand -base64 32'.",
+                    MirrorConfig.STRONG_SECRET_LENGTH);
+        }
+        String secretFile = config.value(io.sessionmirror.agent.config.Option.SECRET_FILE);
+        if (secretFile != null) {
+            try {
+                if (java.nio.file.Files.getPosixFilePermissions(java.nio.file.Paths.get(secretFile.trim()))
+                        .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ)) {
+                    log.warn("The secret file {} is readable by every user of this machine; make it readable by the"
+                            + " server's user only (chmod 600)", secretFile.trim());
+                }
+            } catch (Exception | LinkageError ignored) {
+                // not a POSIX file system: nothing to say
+            }
+        }
         for (io.sessionmirror.agent.config.Option o : new io.sessionmirror.agent.config.Option[] {
                 io.sessionmirror.agent.config.Option.SECRET, io.sessionmirror.agent.config.Option.PASSWORD}) {
             String source = config.sourceOf(o);

@@ -57,9 +57,12 @@ class SecurityIT extends FaultTest {
     @Test
     void signedEncryptedSessionsFailOverAndChangedOnesAreRefused() throws Exception {
         Memcached m = node();
-        String options = "nodes=" + m.address() + ",secret.file=" + secretFile() + ",encrypt=true";
-        ServerProcess a = tomcat("A", options);
-        ServerProcess b = tomcat("B", options);
+        ServerProcess a = tomcat("A", "nodes=" + m.address() + ",secret.file=" + secretFile() + ",encrypt=true");
+        // B has the same secret on its command line: it works, with a warning that it is visible there.
+        ServerProcess b = tomcat("B", "nodes=" + m.address() + ",secret=" + SECRET + ",encrypt=true");
+        assertTrue(b.log().contains("'secret' is given in the -javaagent options, which process listings show"),
+                b.log());
+        assertFalse(a.log().contains("is given in the"), a.log());
 
         Browser alice = new Browser();
         alice.get(a.url("/shop/cart/add?item=card-4111-1111&format=text"));

@@ -274,16 +274,23 @@ public final class MirrorConfig {
         if (out.isEmpty()) {
             throw invalid(from, "no secret given");
         }
-        for (int i = 0; i < out.size(); i++) {
-            if (out.get(i).length() < 16) {
-                throw invalid(from, (i == 0 ? "the current secret" : "secret number " + (i + 1)) + " has "
-                        + out.get(i).length() + " characters; use at least 16, e.g. from 'openssl rand -base64 32'");
-            }
-        }
         if (new LinkedHashSet<>(out).size() != out.size()) {
             throw invalid(from, "a secret is listed twice");
         }
         return out;
+    }
+
+    /** Secrets shorter than this are accepted, with a start-up warning: they can be guessed offline. */
+    public static final int STRONG_SECRET_LENGTH = 16;
+
+    /** Whether every configured secret has at least {@link #STRONG_SECRET_LENGTH} characters. */
+    public boolean secretsStrong() {
+        for (String s : secrets()) {
+            if (s.length() < STRONG_SECRET_LENGTH) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private List<String> readLines(Option o) {
