@@ -21,7 +21,9 @@ public final class ClassFilter {
     /**
      * Classes and packages public deserialization gadget chains rely on (ysoserial and later research):
      * transformers, comparators and invocation handlers that run code while a graph is being rebuilt, and
-     * the JDK classes that trigger them or load remote code.
+     * the JDK classes that trigger them or load remote code. Everyday data classes that merely trigger a
+     * chain (JSON objects, Clojure data) are left out on purpose: they are common in sessions, and a chain
+     * also needs one of the classes listed here.
      */
     static final List<String> DEFAULT_DENY = Collections.unmodifiableList(Arrays.asList(
             "org.apache.commons.collections.functors.",
@@ -59,17 +61,15 @@ public final class ClassFilter {
             "org.hibernate.property.access.spi.GetterMethodImpl",
             "org.hibernate.engine.spi.TypedValue",
             "bsh.",
-            "clojure.",
+            "clojure.core$",
+            "clojure.main$",
             "org.python.core.",
             "org.mozilla.javascript.",
             "com.sun.syndication.feed.impl.ObjectBean",
             "com.rometools.rome.feed.impl.ObjectBean",
             "com.vaadin.data.util.NestedMethodProperty",
-            "net.sf.json.JSONObject",
-            "org.apache.myfaces.view.facelets.el.",
+            "org.apache.myfaces.view.facelets.el.ValueExpressionMethodExpression",
             "org.apache.click.control.Column$ColumnComparator",
-            "com.alibaba.fastjson.JSONObject",
-            "com.fasterxml.jackson.databind.node.POJONode",
             "org.jboss.interceptor.",
             "org.jboss.weld.interceptor.",
             "java.lang.ProcessBuilder",
