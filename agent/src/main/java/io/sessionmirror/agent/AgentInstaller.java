@@ -98,13 +98,53 @@ public final class AgentInstaller {
             SessionExport.start(mirrors, inst, config.exportRate(), log);
         }
 
+        startObservability(config, services, log);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             services.shutdown(5000, log);
-            log.info("Session Mirror stopped: {}", services.stats.summary());
+            log.info("Session Mirror stopped: {}", services.metrics.summary());
         }, "session-mirror-shutdown"));
         log.info("Session Mirror {} active ({}): {}", Version.get(), atStartup ? "started with the JVM" : "attached",
                 config.describe());
         securityWarnings(config, log);
+    }
+
+    /** The Prometheus endpoint (if configured) and the periodic summary line. Failures are logged, never thrown. */
+    private static void startObservability(MirrorConfig config, MirrorServices services, Logger log) {
+        Object[] metrics = config.metricsPort();
+        if (metrics != null) {
+            try {
+                io.sessionmirror.agent.core.PrometheusEndpoint endpoint = io.sessionmirror.agent.core.PrometheusEndpoint
+                        .start((String) metrics[0], (Integer) metrics[1], services.metrics);
+                log.info("Prometheus metrics on http://{}:{}/metrics", metrics[0] == null ? "*" : metrics[0],
+                        endpoint.port());
+            } catch (Exception | LinkageError e) {
+                log.warn("Could not serve Prometheus metrics on {}: {}; JMX (sessionmirror:*) still has them",
+                        config.value(io.sessionmirror.agent.config.Option.METRICS_PORT), e.toString());
+            }
+        }
+        int every = config.summarySeconds();
+        if (every > 0) {
+            java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors
+                    .newSingleThreadScheduledExecutor(r -> {
+                        Thread t = new Thread(r, "session-mirror-summary");
+                        t.setDaemon(true);
+                        return t;
+                    });
+            long[] last = {-1};
+            timer.scheduleAtFixedRate(() -> {
+                try {
+                    io.sessionmirror.agent.core.MirrorStats s = services.stats;
+                    long activity = s.requests.sum() + s.writes.sum() + s.loadHits.sum() + s.loadMisses.sum()
+                            + s.failures.sum() + s.deletes.sum();
+                    if (activity != last[0]) { // an idle server does not fill its log
+                        last[0] = activity;
+                        log.info("Session Mirror summary: {}", services.metrics.summary());
+                    }
+                } catch (Throwable t) {
+                    log.debug("Summary failed: {}", t.toString());
+                }
+            }, every, every, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     /** What an operator should know about the security of this configuration, once at start. */

@@ -124,6 +124,11 @@ public final class Cli {
                 case USERNAME: value = config.username() == null ? "- (no SASL)" : config.username(); break;
                 case PASSWORD: case PASSWORD_FILE: value = config.sourceOf(o) == null ? "-" : Option.MASK; break;
                 case MAX_SIZE: value = config.maxSize() + " bytes"; break;
+                case METRICS_PORT: value = config.metricsPort() == null ? "off"
+                        : (config.metricsPort()[0] == null ? "*" : config.metricsPort()[0]) + ":" + config.metricsPort()[1];
+                    break;
+                case SUMMARY: value = config.summarySeconds() == 0 ? "off" : "every " + config.summarySeconds() + " s";
+                    break;
                 case COMPRESS: value = config.compressAbove() < 0 ? "off" : "above " + config.compressAbove() + " bytes";
                     break;
                 default: value = config.sourceOf(o) == null ? "-" : "set"; break;

@@ -208,6 +208,32 @@ public final class MirrorConfig {
         lockPattern();
         integer(Option.LOCK_WAIT, 10, 60_000);
         validateSecurity();
+        metricsPort();
+        summarySeconds();
+    }
+
+    /** {host or null, port}, or null when the Prometheus endpoint is off. */
+    public Object[] metricsPort() {
+        String v = get(Option.METRICS_PORT).trim();
+        if (v.equalsIgnoreCase("off")) {
+            return null;
+        }
+        int colon = v.lastIndexOf(':');
+        String host = colon < 0 ? null : v.substring(0, colon);
+        String port = colon < 0 ? v : v.substring(colon + 1);
+        if (!port.matches("[0-9]{1,5}") || Integer.parseInt(port) < 1 || Integer.parseInt(port) > 65535
+                || host != null && !host.matches("[A-Za-z0-9_.:\\[\\]-]{1,253}")) {
+            throw invalid(Option.METRICS_PORT, null);
+        }
+        return new Object[] {host, Integer.parseInt(port)};
+    }
+
+    /** Seconds between periodic summary lines in the log; 0 when off. */
+    public int summarySeconds() {
+        if (get(Option.SUMMARY).trim().equalsIgnoreCase("off")) {
+            return 0;
+        }
+        return integer(Option.SUMMARY, 10, 86_400);
     }
 
     private void validateSecurity() {

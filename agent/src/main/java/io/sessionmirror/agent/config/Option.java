@@ -34,6 +34,8 @@ public enum Option {
     CLASSES_DENY("classes.deny", null, "class names or package prefixes ending in . or .*, comma-separated", true),
     MAX_SIZE("max.size", "1m", "a size in bytes from 1k to 128m, e.g. 1048576, 900k or 2m", false),
     COMPRESS("compress", "off", "off, or a size in bytes (e.g. 4k) above which stored sessions are compressed", false),
+    METRICS_PORT("metrics.port", "off", "off, or a TCP port (1 to 65535), optionally as host:port", false),
+    SUMMARY("summary", "600", "a whole number of seconds from 10 to 86400 between summary lines, or off", false),
     LOG("log", "info", "off, error, warn, info, debug or trace", false),
     EXPORT("export", "5000", "a whole number of sessions per second from 1 to 1000000", false),
     CONFIG("config", null, "the path of a readable properties file", false);

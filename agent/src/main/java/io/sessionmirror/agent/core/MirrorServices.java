@@ -13,6 +13,7 @@ public final class MirrorServices {
     public final SessionCodec codec;
     public final SessionKeys keys;
     public final MirrorStats stats;
+    public final MirrorMetrics metrics;
     public final boolean syncWrites;
     /** Non-sticky: Memcached is the primary copy; every request checks the stored version. */
     public final boolean nonSticky;
@@ -37,6 +38,7 @@ public final class MirrorServices {
         this.codec = codec;
         this.keys = keys;
         this.stats = stats;
+        this.metrics = new MirrorMetrics(stats, queue);
         // Non-sticky: the next request may go to any server, so a write must be stored before the response.
         this.syncWrites = syncWrites || nonSticky;
         this.nonSticky = nonSticky;

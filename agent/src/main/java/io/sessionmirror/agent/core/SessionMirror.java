@@ -178,11 +178,11 @@ public final class SessionMirror implements MirrorHooks {
                 try {
                     payload = services.store.get(key);
                 } catch (StoreException e) {
-                    storeTrouble("could not look up a session for " + app, e);
+                    storeTrouble(app, "could not look up a session for " + app, e);
                     return stale == null ? null : rerouted(stale, scope, localId);
                 }
                 if (payload == null) {
-                    stats.loadMisses.increment();
+                    s(app).loadMisses.increment();
                     if (stale != null) {
                         return rerouted(stale, scope, localId);
                     }
@@ -206,7 +206,7 @@ public final class SessionMirror implements MirrorHooks {
                     }
                     states.remove(stale);
                     adapter.discard(manager, stale);
-                    stats.staleRefreshes.increment();
+                    s(app).staleRefreshes.increment();
                     LOG.info("Replaced this server's old copy of session {} of {} with the newer version {} from"
                             + " Memcached", redact(id), app, decoded.version);
                 }
@@ -214,7 +214,7 @@ public final class SessionMirror implements MirrorHooks {
                 SessionState state = states.computeIfAbsent(session, s -> new SessionState());
                 state.app = app;
                 state.loaded(decoded);
-                stats.loadHits.increment();
+                s(app).loadHits.increment();
                 LOG.info("Restored session {} of {} from Memcached ({} attributes, {} bytes, version {}){}", redact(id),
                         app, decoded.data.attributes().size(), payload.length, decoded.version,
                         localId.equals(id) ? "" : "; its route is now this server's");
@@ -225,7 +225,7 @@ public final class SessionMirror implements MirrorHooks {
                 return session;
             }
         } catch (Exception | LinkageError e) {
-            stats.failures.increment();
+            s(app).failures.increment();
             LOG.warn("Restoring session {} of {} failed; the server goes on without it: {}", redact(id), app, describe(e));
             return null;
         } finally {
@@ -243,7 +243,8 @@ public final class SessionMirror implements MirrorHooks {
      */
     private void unusable(String key, String id, WebApp app, Throwable e) {
         boolean rejected = e instanceof SessionCodec.RejectedPayloadException;
-        (rejected ? stats.rejectedEntries : stats.failures).increment();
+        MirrorStats st = s(app);
+        (rejected ? st.rejectedEntries : st.failures).increment();
         String what = rejected ? "was rejected and is treated as missing (nothing in it was deserialized" : "cannot be"
                 + " restored and is ignored (";
         if (reportedEntries.size() < 10_000 && reportedEntries.add(key)) {
@@ -289,7 +290,7 @@ public final class SessionMirror implements MirrorHooks {
             }
             return current(manager, session, state, app, key, id, request);
         } catch (Exception | LinkageError e) {
-            stats.failures.increment();
+            s(app).failures.increment();
             LOG.warn("Checking session {} of {} against Memcached failed; the local copy is used: {}", redact(id), app,
                     describe(e));
             return session;
@@ -311,7 +312,7 @@ public final class SessionMirror implements MirrorHooks {
         try {
             payload = services.store.get(key);
         } catch (StoreException e) {
-            storeTrouble("could not check a session's version for " + app + " (the local copy is used)", e);
+            storeTrouble(app, "could not check a session's version for " + app + " (the local copy is used)", e);
             return session;
         }
         synchronized (state) {
@@ -347,7 +348,7 @@ public final class SessionMirror implements MirrorHooks {
             state.loaded(decoded);
             state.changed.set(false);
             state.mutableRead.set(false);
-            stats.staleRefreshes.increment();
+            s(app).staleRefreshes.increment();
             return session;
         }
     }
@@ -534,8 +535,10 @@ public final class SessionMirror implements MirrorHooks {
     public void sessionReleased(Object session) {
         long t0 = System.nanoTime();
         endOfUse(session, services.syncWrites);
-        stats.requests.increment();
-        stats.requestNanos.add(System.nanoTime() - t0);
+        SessionState used = states.get(session);
+        MirrorStats st = s(used == null ? null : used.app);
+        st.requests.increment();
+        st.requestNanos.add(System.nanoTime() - t0);
         RequestScope scope = scopes.get();
         if (!scope.locks.isEmpty() || scope.has(session)) {
             // A family whose request ends with the session's release (Undertow, Jetty): its write is stored.
@@ -587,7 +590,9 @@ public final class SessionMirror implements MirrorHooks {
                 if (data == null) {
                     return false; // invalidated meanwhile
                 }
+                long serializeStart = System.nanoTime();
                 encoded = services.codec.encode(data, app.classLoader(), state.version + 1, key);
+                s(app).serializeNanos.record(System.nanoTime() - serializeStart);
             } catch (ConcurrentModificationException e) {
                 if (attempt == 3) {
                     // The application keeps mutating it: try again shortly, from the writer thread.
@@ -598,7 +603,8 @@ public final class SessionMirror implements MirrorHooks {
                     return false;
                 }
             } catch (Exception | LinkageError e) {
-                stats.failures.increment();
+                s(app).failures.increment();
+                s(app).serializeFailures.increment();
                 if (reportedSkips.size() < 10_000 && reportedSkips.add(app + "|" + e.getClass().getName())) {
                     LOG.warn("A session of {} could not be serialized and is not mirrored: {} (reported once per"
                             + " web app and error)", app, describe(e));
@@ -611,12 +617,12 @@ public final class SessionMirror implements MirrorHooks {
         }
         reportSkipped(app, encoded);
         if (encoded.hash == state.lastHash) {
-            stats.unchanged.increment();
+            s(app).unchanged.increment();
             touchIfDue(session, state, key);
             return false;
         }
         if (encoded.payload.length > services.maxSize - ITEM_OVERHEAD) {
-            stats.oversizedSessions.increment();
+            s(app).oversizedSessions.increment();
             // Not remembered as written: it is measured again at its next change, and stored once it fits.
             if (reportedEntries.size() < 10_000 && reportedEntries.add("size|" + key)) {
                 LOG.warn("Session {} of {} is {} bytes stored ({} serialized), over max.size {} bytes (less {} for the"
@@ -642,19 +648,21 @@ public final class SessionMirror implements MirrorHooks {
         int expiry = expirySeconds(data.maxInactiveSeconds());
         if (inline) {
             try {
+                long writeStart = System.nanoTime();
                 services.store.set(key, encoded.payload, expiry);
                 state.storedVersion = encoded.version;
-                wrote(encoded.payload.length);
+                wrote(app, encoded.payload.length, System.nanoTime() - writeStart);
                 return true;
             } catch (StoreException e) {
                 state.lastHash = 0;
-                storeTrouble("could not write a session of " + app, e);
+                storeTrouble(app, "could not write a session of " + app, e);
                 return false;
             }
         }
         if (!services.queue.submit(new WriteTask(key, encoded.payload, expiry, state, app, encoded.version))) {
             state.lastHash = 0;
-            stats.failures.increment();
+            s(app).failures.increment();
+            s(app).queueFull.increment();
             warnRarely("The write queue is full (" + services.queue.depth() + " sessions waiting): a session of " + app
                     + " is written at its next request. Memcached is slow or down, or raise 'queue'.");
             return false;
@@ -662,9 +670,11 @@ public final class SessionMirror implements MirrorHooks {
         return true;
     }
 
-    private void wrote(int bytes) {
-        stats.writes.increment();
-        stats.writeBytes.add(bytes);
+    private void wrote(WebApp app, int bytes, long nanos) {
+        MirrorStats st = s(app);
+        st.writes.increment();
+        st.writeBytes.add(bytes);
+        st.writeNanos.record(nanos);
     }
 
     private void touchIfDue(Object session, SessionState state, String key) {
@@ -698,7 +708,7 @@ public final class SessionMirror implements MirrorHooks {
 
     private void reportSkipped(WebApp app, SessionCodec.Encoded encoded) {
         for (SessionCodec.Skipped s : encoded.skipped) {
-            stats.skippedAttributes.increment();
+            s(app).skippedAttributes.increment();
             if (reportedSkips.size() < 10_000 && reportedSkips.add(app + "|" + s.name + "|" + s.className)) {
                 LOG.warn("Session attribute {} of {} is not mirrored: it {}. The rest of the session is; after a failover"
                         + " this attribute is missing. (Reported once per attribute and class.)",
@@ -744,7 +754,7 @@ public final class SessionMirror implements MirrorHooks {
                     state.lastHash = 0;
                     if (write(session, state, app, key, true)) {
                         written[0]++;
-                        stats.recoveryWrites.increment();
+                        s(app).recoveryWrites.increment();
                     }
                 }
             } catch (RuntimeException | LinkageError e) {
@@ -805,22 +815,22 @@ public final class SessionMirror implements MirrorHooks {
         String key = keys.key(app.namespace(), id);
         remember(gone, key, GONE_MEMORY_MILLIS);
         if (cause == DestroyCause.INVALIDATED) {
-            delete(key, services.syncWrites);
+            delete(app, key, services.syncWrites);
         } else {
-            services.queue.submit(new ExpiredDeleteTask(key, state == null ? 0 : state.knownWriteId));
+            services.queue.submit(new ExpiredDeleteTask(key, state == null ? 0 : state.knownWriteId, app));
         }
     }
 
-    private void delete(String key, boolean inline) {
+    private void delete(WebApp app, String key, boolean inline) {
         if (inline) {
             try {
                 services.store.delete(key);
-                stats.deletes.increment();
+                s(app).deletes.increment();
             } catch (StoreException e) {
-                storeTrouble("could not delete an invalidated session", e);
+                storeTrouble(app, "could not delete an invalidated session", e);
             }
         } else {
-            services.queue.submit(new DeleteTask(key));
+            services.queue.submit(new DeleteTask(key, app));
         }
     }
 
@@ -838,7 +848,7 @@ public final class SessionMirror implements MirrorHooks {
         }
         String oldKey = keys.key(app.namespace(), oldId);
         remember(gone, oldKey, GONE_MEMORY_MILLIS);
-        delete(oldKey, services.syncWrites);
+        delete(app, oldKey, services.syncWrites);
     }
 
     // ---------------------------------------------------------------- background tasks
@@ -866,15 +876,16 @@ public final class SessionMirror implements MirrorHooks {
 
         @Override
         protected void run() throws StoreException {
+            long t0 = System.nanoTime();
             services.store.set(key, payload, expiry);
             state.storedVersion = Math.max(state.storedVersion, version);
-            wrote(payload.length);
+            wrote(app, payload.length, System.nanoTime() - t0);
         }
 
         @Override
         protected void failed(String why) {
             state.lastHash = 0; // written again at the session's next request
-            storeTrouble("could not write a session of " + app, new StoreException(why));
+            storeTrouble(app, "could not write a session of " + app, new StoreException(why));
         }
     }
 
@@ -935,7 +946,7 @@ public final class SessionMirror implements MirrorHooks {
         @Override
         protected void run() throws StoreException {
             if (services.store.touch(key, expiry)) {
-                stats.touches.increment();
+                s(state.app).touches.increment();
             } else {
                 state.lastHash = 0; // the stored copy is gone (e.g. Memcached restarted): rewrite it
             }
@@ -944,13 +955,16 @@ public final class SessionMirror implements MirrorHooks {
         @Override
         protected void failed(String why) {
             state.lastRefresh = 0;
-            storeTrouble("could not refresh a session's expiry", new StoreException(why));
+            storeTrouble(state.app, "could not refresh a session's expiry", new StoreException(why));
         }
     }
 
     private final class DeleteTask extends WriteBehindQueue.Task {
-        DeleteTask(String key) {
+        private final WebApp app;
+
+        DeleteTask(String key, WebApp app) {
             super(key);
+            this.app = app;
         }
 
         @Override
@@ -961,22 +975,24 @@ public final class SessionMirror implements MirrorHooks {
         @Override
         protected void run() throws StoreException {
             services.store.delete(key);
-            stats.deletes.increment();
+            s(app).deletes.increment();
         }
 
         @Override
         protected void failed(String why) {
-            storeTrouble("could not delete an invalidated session", new StoreException(why));
+            storeTrouble(app, "could not delete an invalidated session", new StoreException(why));
         }
     }
 
     /** Deletes a timed-out session's copy only if no other server has written it since we last saw it. */
     private final class ExpiredDeleteTask extends WriteBehindQueue.Task {
         private final long knownWriteId;
+        private final WebApp app;
 
-        ExpiredDeleteTask(String key, long knownWriteId) {
+        ExpiredDeleteTask(String key, long knownWriteId, WebApp app) {
             super(key);
             this.knownWriteId = knownWriteId;
+            this.app = app;
         }
 
         @Override
@@ -992,7 +1008,7 @@ public final class SessionMirror implements MirrorHooks {
             }
             if (SessionCodec.writeIdOf(current) == knownWriteId) {
                 services.store.delete(key);
-                stats.deletes.increment();
+                s(app).deletes.increment();
             } else {
                 LOG.debug("A session that timed out here was written by another server since; its stored copy is kept");
             }
@@ -1000,14 +1016,25 @@ public final class SessionMirror implements MirrorHooks {
 
         @Override
         protected void failed(String why) {
-            storeTrouble("could not delete a timed-out session", new StoreException(why));
+            storeTrouble(app, "could not delete a timed-out session", new StoreException(why));
         }
     }
 
     // ---------------------------------------------------------------- reporting
 
+    /** The counters of a web app (which also count for the agent), or the agent's when the app is not known. */
+    private MirrorStats s(WebApp app) {
+        return app == null ? stats : services.metrics.of(app);
+    }
+
     private void storeTrouble(String what, StoreException e) {
-        stats.failures.increment();
+        storeTrouble(null, what, e);
+    }
+
+    private void storeTrouble(WebApp app, String what, StoreException e) {
+        MirrorStats st = s(app);
+        st.failures.increment();
+        st.storeFailures.increment();
         warnRarely("Memcached: " + what + " (" + e.getMessage() + "). Sessions stay local and are mirrored again"
                 + " when Memcached answers.");
     }

@@ -11,6 +11,8 @@ public final class WebApp {
     private final String namespace;
     private final String displayName;
     private final WeakReference<ClassLoader> loader;
+    /** This web app's counters, cached here by {@link MirrorMetrics#of}. */
+    volatile MirrorStats stats;
 
     public WebApp(String namespace, String displayName, ClassLoader loader) {
         this.namespace = namespace;
