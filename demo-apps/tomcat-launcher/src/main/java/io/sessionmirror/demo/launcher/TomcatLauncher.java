@@ -13,10 +13,12 @@ import org.apache.catalina.startup.Tomcat;
  * <pre>
  *   java -cp tomcat-launcher.jar:tomcat-embed-core.jar:... io.sessionmirror.demo.launcher.TomcatLauncher \
  *        --port 8081 --app /shop=shop.war [--app /other=other.war] [--jvm-route a] [--base dir]
- *        [--shared-session-cookie]
+ *        [--shared-session-cookie] [--context-xml context.xml]
  * </pre>
  * {@code --shared-session-cookie} sets every web app's session cookie path to {@code /}, so one browser
- * session id is used by all apps (Tomcat then reuses the id across contexts).
+ * session id is used by all apps (Tomcat then reuses the id across contexts). {@code --context-xml} gives
+ * every app that context descriptor, as a {@code META-INF/context.xml} would (the benchmark configures
+ * memcached-session-manager's {@code <Manager>} with it).
  */
 public final class TomcatLauncher {
 
@@ -28,6 +30,7 @@ public final class TomcatLauncher {
         String jvmRoute = null;
         String base = null;
         boolean sharedCookie = false;
+        String contextXml = null;
         List<String[]> apps = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -52,6 +55,9 @@ public final class TomcatLauncher {
                 case "--shared-session-cookie":
                     sharedCookie = true;
                     break;
+                case "--context-xml": // a META-INF/context.xml for every app, e.g. another session <Manager>
+                    contextXml = args[++i];
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown argument " + args[i]);
             }
@@ -74,6 +80,9 @@ public final class TomcatLauncher {
             Context ctx = tomcat.addWebapp(path, new File(app[1]).getAbsolutePath());
             if (sharedCookie) {
                 ctx.setSessionCookiePath("/");
+            }
+            if (contextXml != null) {
+                ctx.setConfigFile(new File(contextXml).toURI().toURL());
             }
         }
         tomcat.start();

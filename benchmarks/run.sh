@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The server benchmark, one command: installs what is missing (memcached, wrk), builds if needed, then runs
+# no agent / Session Mirror async / Session Mirror sync / msm 2.3.2 (Java, Kryo) interleaved on the same
+# Tomcat 9, demo shop and memcached, and writes demo-run/benchmark/results.md and benchmark-chart.png.
+#
+#   benchmarks/run.sh [--seconds 15] [--warmup 5] [--rounds 2] [--connections 16] [--sessions 32] [--smoke]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+command -v memcached >/dev/null 2>&1 || need+=(memcached)
+command -v wrk >/dev/null 2>&1 || need+=(wrk)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+if [ ! -f benchmarks/target/benchmarks.jar ] || [ ! -d benchmarks/target/msm ] || [ ! -f agent/target/session-mirror-agent.jar ]; then
+  mvn -B -ntp -q -DskipTests package
+fi
+exec java -cp benchmarks/target/benchmarks.jar io.sessionmirror.benchmarks.ServerBenchmark --root . "$@"
