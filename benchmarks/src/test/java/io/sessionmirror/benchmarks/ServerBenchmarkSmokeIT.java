@@ -23,8 +23,14 @@ class ServerBenchmarkSmokeIT {
         for (ServerBenchmark.Result r : results) {
             assertTrue(r.rps > 0 && r.requests > 0 && r.p99Millis > 0, r.config + " " + r.workload);
             boolean mirrored = r.config != ServerBenchmark.Config.NONE;
-            if (r.workload == ServerBenchmark.Workload.WRITE_2K && mirrored) {
-                assertTrue(r.opsPerRequest > 0.3, "a write workload writes: " + r.config + " " + r.opsPerRequest);
+            if (r.workload == ServerBenchmark.Workload.WRITE_2K) {
+                // Synchronous: one set per request. Asynchronous (ours and msm's): fewer, since a newer snapshot
+                // replaces a queued one; but some. (msm's Kryo serializer fails on JDK 17 and writes nothing.)
+                if (r.config == ServerBenchmark.Config.SM_SYNC) {
+                    assertTrue(r.opsPerRequest > 0.8, "sync writes every request: " + r.opsPerRequest);
+                } else if (r.config == ServerBenchmark.Config.SM_ASYNC || r.config == ServerBenchmark.Config.MSM_JAVA) {
+                    assertTrue(r.opsPerRequest > 0.02, "a write workload writes: " + r.config + " " + r.opsPerRequest);
+                }
             }
             if (!mirrored) {
                 assertEquals(0.0, r.opsPerRequest, 0.0001, "no agent, no memcached traffic");

@@ -245,13 +245,14 @@ public final class SessionMirror implements MirrorHooks {
         boolean rejected = e instanceof SessionCodec.RejectedPayloadException;
         MirrorStats st = s(app);
         (rejected ? st.rejectedEntries : st.failures).increment();
-        String what = rejected ? "was rejected and is treated as missing (nothing in it was deserialized" : "cannot be"
-                + " restored and is ignored (";
+        // Rejected: refused before deserialization (bad or missing signature), or by the class filter before
+        // the denied class was loaded.
+        String what = rejected ? "was rejected and is treated as missing" : "cannot be restored and is ignored";
+        String why = e.getMessage() == null ? e.getClass().getName() : e.getMessage();
         if (reportedEntries.size() < 10_000 && reportedEntries.add(key)) {
-            LOG.warn("Stored session {} of {} {}): {}", redact(id), app, what + (rejected ? " beyond the filter" : ""),
-                    e.getMessage() == null ? e.getClass().getName() : e.getMessage());
+            LOG.warn("Stored session {} of {} {}: {} (reported once per key)", redact(id), app, what, why);
         } else {
-            LOG.debug("Stored session {} of {} {}): {}", redact(id), app, what, e.getMessage());
+            LOG.debug("Stored session {} of {} {}: {}", redact(id), app, what, why);
         }
     }
 
