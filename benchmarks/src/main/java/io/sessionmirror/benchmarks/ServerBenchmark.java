@@ -46,6 +46,12 @@ import javax.imageio.ImageIO;
  */
 public final class ServerBenchmark {
 
+    // What every server benchmark runs, relative to the repository root (LifecycleBenchmark uses them too).
+    static final String AGENT_JAR = "agent/target/session-mirror-agent.jar";
+    static final String LAUNCHER_JAR = "demo-apps/tomcat-launcher/target/tomcat-launcher-0.1.0-SNAPSHOT.jar";
+    static final String SHOP_WAR = "demo-apps/shop-webapp/target/shop.war";
+    static final String TOMCAT9_DIR = "benchmarks/target/tomcat9";
+
     enum Config {
         NONE("no agent"),
         SM_ASYNC("Session Mirror async"),
@@ -147,14 +153,9 @@ public final class ServerBenchmark {
 
     List<Result> run() throws Exception {
         Files.createDirectories(out);
-        for (String jar : new String[] {"agent/target/session-mirror-agent.jar",
-                "demo-apps/tomcat-launcher/target/tomcat-launcher-0.1.0-SNAPSHOT.jar", "demo-apps/shop-webapp/target/shop.war",
-                "benchmarks/target/tomcat9", "benchmarks/target/msm"}) {
-            if (!Files.exists(root.resolve(jar))) {
-                throw new IllegalStateException(root.resolve(jar) + " is missing: run 'mvn -DskipTests package' first");
-            }
-        }
-        startMemcached();
+        requireBuilt(root, AGENT_JAR, LAUNCHER_JAR, SHOP_WAR, TOMCAT9_DIR, "benchmarks/target/msm");
+        memcachedPort = freePort();
+        memcached = startMemcached(memcachedPort);
         List<Result> all = new ArrayList<>();
         try {
             for (int round = 1; round <= rounds; round++) {
@@ -174,45 +175,52 @@ public final class ServerBenchmark {
 
     // ---------------------------------------------------------------- processes
 
-    private void startMemcached() throws Exception {
-        memcachedPort = freePort();
+    static void requireBuilt(Path root, String... paths) {
+        for (String path : paths) {
+            if (!Files.exists(root.resolve(path))) {
+                throw new IllegalStateException(root.resolve(path) + " is missing: run 'mvn -DskipTests package' first");
+            }
+        }
+    }
+
+    /** Starts memcached on 127.0.0.1:{@code memcachedPort} and returns once it accepts connections. */
+    static Process startMemcached(int memcachedPort) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("memcached", "-l", "127.0.0.1", "-p", String.valueOf(memcachedPort),
                 "-U", "0", "-m", "512", "-t", "2"));
         if ("root".equals(System.getProperty("user.name"))) {
             cmd.addAll(List.of("-u", "memcache"));
         }
-        memcached = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process memcached = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         for (int i = 0; i < 100; i++) {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", memcachedPort), 200);
-                return;
+                return memcached;
             } catch (IOException notYet) {
                 Thread.sleep(50);
             }
         }
+        memcached.destroyForcibly();
         throw new IllegalStateException("memcached did not start (is the package 'memcached' installed?)");
     }
 
     private Process startServer(Config c, int port, Path dir) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.addAll(List.of("-Xms512m", "-Xmx512m", "-XX:+UseParallelGC", "-Ddemo.server.name=bench"));
+        List<String> jvmOptions = new ArrayList<>();
         String nodes = "127.0.0.1:" + memcachedPort;
         if (c == Config.SM_ASYNC || c == Config.SM_SYNC) {
-            cmd.add("-javaagent:" + root.resolve("agent/target/session-mirror-agent.jar") + "=nodes=" + nodes + ",write="
+            jvmOptions.add("-javaagent:" + root.resolve(AGENT_JAR) + "=nodes=" + nodes + ",write="
                     + (c == Config.SM_ASYNC ? "async" : "sync"));
         }
-        String cp = root.resolve("demo-apps/tomcat-launcher/target/tomcat-launcher-0.1.0-SNAPSHOT.jar") + File.pathSeparator
-                + root.resolve("benchmarks/target/tomcat9") + File.separator + "*";
+        String extraClassPath = null;
         List<String> extra = new ArrayList<>();
         if (c == Config.MSM_JAVA || c == Config.MSM_KRYO) {
             // What msm's users must add on JDK 17 (Kryo reflects into java.base; without these it stores nothing).
             // Session Mirror opens what FST needs to its own class loader by itself.
             for (String pkg : new String[] {"java.lang", "java.util", "java.util.concurrent", "java.util.concurrent.atomic",
                 "java.math", "java.net", "java.text", "java.time", "java.io"}) {
-                cmd.add(1, "--add-opens=java.base/" + pkg + "=ALL-UNNAMED");
+                jvmOptions.add("--add-opens=java.base/" + pkg + "=ALL-UNNAMED");
             }
-            cp += File.pathSeparator + root.resolve("benchmarks/target/msm") + File.separator + "*";
+            extraClassPath = root.resolve("benchmarks/target/msm") + File.separator + "*";
             Path xml = dir.resolve("context.xml");
             Files.write(xml, ("<Context>\n  <Manager className=\"de.javakaffee.web.msm.MemcachedBackupSessionManager\"\n"
                     + "    memcachedNodes=\"n1:" + nodes + "\" sticky=\"true\" sessionBackupAsync=\"true\""
@@ -220,27 +228,55 @@ public final class ServerBenchmark {
                     + "/>\n</Context>\n").getBytes(StandardCharsets.UTF_8));
             extra.addAll(List.of("--context-xml", xml.toString()));
         }
-        cmd.addAll(List.of("-cp", cp, "io.sessionmirror.demo.launcher.TomcatLauncher", "--port", String.valueOf(port),
-                "--app", "/shop=" + root.resolve("demo-apps/shop-webapp/target/shop.war"), "--base", dir.toString()));
-        cmd.addAll(extra);
+        List<String> cmd = tomcatCommand(root, jvmOptions, extraClassPath, port, dir, extra);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile()).start();
+        awaitStarted(http, p, port, 100, c.label, dir.resolve("server.log"));
+        return p;
+    }
+
+    /**
+     * The command line of the embedded Tomcat 9 serving the demo shop at /shop on {@code port}, with its base
+     * (work files) in {@code dir}; {@code jvmOptions} (e.g. -javaagent) go before the class path.
+     */
+    static List<String> tomcatCommand(Path root, List<String> jvmOptions, String extraClassPath, int port, Path dir,
+                                      List<String> launcherArgs) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of("-Xms512m", "-Xmx512m", "-XX:+UseParallelGC", "-Ddemo.server.name=bench"));
+        cmd.addAll(jvmOptions);
+        String cp = root.resolve(LAUNCHER_JAR) + File.pathSeparator + root.resolve(TOMCAT9_DIR) + File.separator + "*";
+        if (extraClassPath != null) {
+            cp += File.pathSeparator + extraClassPath;
+        }
+        cmd.addAll(List.of("-cp", cp, "io.sessionmirror.demo.launcher.TomcatLauncher", "--port", String.valueOf(port),
+                "--app", "/shop=" + root.resolve(SHOP_WAR), "--base", dir.toString()));
+        cmd.addAll(launcherArgs);
+        return cmd;
+    }
+
+    /**
+     * Polls /shop/stats every {@code pollMillis} until it answers 200 (the shop is deployed and serving). Fails when
+     * the process exits first or after 90 s (the process is then killed).
+     */
+    static void awaitStarted(HttpClient http, Process p, int port, long pollMillis, String label, Path log)
+            throws Exception {
+        HttpRequest stats = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/shop/stats")).build();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
-                throw new IllegalStateException(c.label + " exited at start; see " + dir.resolve("server.log"));
+                throw new IllegalStateException(label + " exited at start; see " + log);
             }
             try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/shop/stats")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return p;
+                if (http.send(stats, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return;
                 }
             } catch (IOException notYet) {
                 // not listening yet
             }
-            Thread.sleep(100);
+            Thread.sleep(pollMillis);
         }
         p.destroyForcibly();
-        throw new IllegalStateException(c.label + " did not start within 90 s; see " + dir.resolve("server.log"));
+        throw new IllegalStateException(label + " did not start within 90 s; see " + log);
     }
 
     private List<Result> runConfig(Config c, int round) throws Exception {
@@ -368,6 +404,11 @@ public final class ServerBenchmark {
     }
 
     private Map<String, Long> memcachedStats() throws IOException {
+        return memcachedStats(memcachedPort);
+    }
+
+    /** memcached's numeric {@code stats} (curr_items, cmd_set, bytes_read, ...). */
+    static Map<String, Long> memcachedStats(int memcachedPort) throws IOException {
         Map<String, Long> stats = new HashMap<>();
         try (Socket s = new Socket("127.0.0.1", memcachedPort)) {
             s.setSoTimeout(5000);
@@ -385,7 +426,7 @@ public final class ServerBenchmark {
         return stats;
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
