@@ -13,12 +13,21 @@ final class Immutables {
     private Immutables() {
     }
 
+    // Asked on every getAttribute: the answer per class is computed once (ClassValue does not keep a web
+    // app's classes from being unloaded).
+    private static final ClassValue<Boolean> IMMUTABLE = new ClassValue<Boolean>() {
+        @Override
+        protected Boolean computeValue(Class<?> c) {
+            return c == String.class || c == Integer.class || c == Long.class || c == Boolean.class
+                    || c == Double.class || c == Float.class || c == Short.class || c == Byte.class
+                    || c == Character.class || c == BigDecimal.class || c == BigInteger.class
+                    || Enum.class.isAssignableFrom(c)
+                    || (c.getName().startsWith("java.time.") && !c.isArray());
+        }
+    };
+
     static boolean is(Object v) {
         Class<?> c = v.getClass();
-        return c == String.class || c == Integer.class || c == Long.class || c == Boolean.class
-                || c == Double.class || c == Float.class || c == Short.class || c == Byte.class
-                || c == Character.class || c == BigDecimal.class || c == BigInteger.class
-                || v instanceof Enum
-                || (c.getName().startsWith("java.time.") && !c.isArray());
+        return c == String.class || c == Integer.class || IMMUTABLE.get(c);
     }
 }

@@ -234,6 +234,14 @@ public final class MemcachedStore implements AutoCloseable {
 
     /** Writes {@code value} to every node that should hold the key; fails only when none took it. */
     public void set(String key, byte[] value, int expirySeconds) throws StoreException {
+        startSet(key, value, expirySeconds).await();
+    }
+
+    /**
+     * Starts {@link #set} without waiting: several started sets travel to Memcached together. The
+     * timeout counts from here.
+     */
+    public PendingSet startSet(String key, byte[] value, int expirySeconds) {
         int exp = expiry(expirySeconds);
         List<Node> preference = ring.preference(key);
         int copies = copies();
@@ -247,24 +255,46 @@ public final class MemcachedStore implements AutoCloseable {
         for (Node n : targets) {
             futures.add(n.start(c -> c.set(key, exp, value, RawBytes.INSTANCE)));
         }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        int stored = 0;
-        String lastError = null;
-        for (int i = 0; i < targets.size(); i++) {
-            Node n = targets.get(i);
-            try {
-                if (Boolean.TRUE.equals(n.await(futures.get(i), deadline, "set"))) {
-                    stored++;
-                } else {
-                    lastError = "Memcached " + n.address + " refused to store " + value.length + " bytes";
-                }
-            } catch (StoreException e) {
-                n.missed(key);
-                lastError = e.getMessage();
-            }
+        return new PendingSet(key, value.length, targets, futures,
+                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
+    }
+
+    /** A set on its way to every node that should hold the key. */
+    public final class PendingSet {
+        private final String key;
+        private final int length;
+        private final List<Node> targets;
+        private final List<Future<Boolean>> futures;
+        private final long deadline;
+
+        PendingSet(String key, int length, List<Node> targets, List<Future<Boolean>> futures, long deadline) {
+            this.key = key;
+            this.length = length;
+            this.targets = targets;
+            this.futures = futures;
+            this.deadline = deadline;
         }
-        if (stored == 0) {
-            throw new StoreException(lastError == null ? "no Memcached node is available" + downSuffix() : lastError);
+
+        /** Waits for the answers, at most until the timeout; fails only when no node took the value. */
+        public void await() throws StoreException {
+            int stored = 0;
+            String lastError = null;
+            for (int i = 0; i < targets.size(); i++) {
+                Node n = targets.get(i);
+                try {
+                    if (Boolean.TRUE.equals(n.await(futures.get(i), deadline, "set"))) {
+                        stored++;
+                    } else {
+                        lastError = "Memcached " + n.address + " refused to store " + length + " bytes";
+                    }
+                } catch (StoreException e) {
+                    n.missed(key);
+                    lastError = e.getMessage();
+                }
+            }
+            if (stored == 0) {
+                throw new StoreException(lastError == null ? "no Memcached node is available" + downSuffix() : lastError);
+            }
         }
     }
 

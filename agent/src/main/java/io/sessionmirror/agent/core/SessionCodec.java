@@ -174,10 +174,22 @@ public final class SessionCodec {
 
     /** Encodes {@code data} as version {@code version} of the session stored under {@code storeKey}. */
     public Encoded encode(SessionData data, ClassLoader loader, long version, String storeKey) throws IOException {
+        return encode(data, loader, version, storeKey, 0);
+    }
+
+    /**
+     * As {@link #encode(SessionData, ClassLoader, long, String)}, but when the change hash comes out as
+     * {@code unlessHash} (what was last written) it stops there: the result has the hash and a null payload,
+     * and no time is spent compressing, encrypting or signing a value that will not be written.
+     */
+    public Encoded encode(SessionData data, ClassLoader loader, long version, String storeKey, long unlessHash)
+            throws IOException {
         List<Skipped> skipped = new ArrayList<>(0);
         Map<String, Object> kept = new LinkedHashMap<>();
         // Sorted, so equal contents always give equal bytes and the change hash is stable.
-        for (String name : new TreeSet<>(data.attributes().keySet())) {
+        String[] names = data.attributes().keySet().toArray(new String[0]);
+        java.util.Arrays.sort(names);
+        for (String name : names) {
             Object v = data.attributes().get(name);
             if (v == null) {
                 continue;
@@ -218,6 +230,10 @@ public final class SessionCodec {
             graph = serializer.serialize(new Object[] {principal, kept}, loader);
         }
 
+        long hash = hash(graph, data.maxInactiveSeconds(), data.authType());
+        if (unlessHash != 0 && hash == unlessHash) {
+            return new Encoded(null, hash, 0, version, skipped, graph.length);
+        }
         byte[] auth = data.authType() == null ? null : data.authType().getBytes(StandardCharsets.UTF_8);
         int flags = 0;
         byte[] body = graph;
@@ -236,39 +252,37 @@ public final class SessionCodec {
             }
         }
         long writeId = ThreadLocalRandom.current().nextLong();
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(HEADER + body.length + 9 + PayloadSeal.TAG_LENGTH
-                + (auth == null ? 0 : auth.length));
-        DataOutputStream out = new DataOutputStream(bytes);
-        out.writeByte(MAGIC_0);
-        out.writeByte(MAGIC_1);
-        out.writeByte(flags == 0 ? FORMAT : SEALED_FORMAT);
-        out.writeByte(serializer.id());
-        out.writeLong(writeId);
-        out.writeLong(version);
-        out.writeLong(System.currentTimeMillis());
-        out.writeLong(data.creationTime());
-        out.writeInt(data.maxInactiveSeconds());
+        int authLength = auth == null ? 0 : Math.min(auth.length, 0xFFFE);
+        int signedLength = HEADER + authLength + (flags == 0 ? 0 : 5) + 4 + body.length;
+        // Written straight into the final array: no stream, no copy (this runs on the request thread).
+        byte[] payload = new byte[signedLength + (seal == null ? 0 : PayloadSeal.TAG_LENGTH)];
+        ByteBuffer out = ByteBuffer.wrap(payload);
+        out.put(MAGIC_0);
+        out.put(MAGIC_1);
+        out.put(flags == 0 ? FORMAT : SEALED_FORMAT);
+        out.put(serializer.id());
+        out.putLong(writeId);
+        out.putLong(version);
+        out.putLong(System.currentTimeMillis());
+        out.putLong(data.creationTime());
+        out.putInt(data.maxInactiveSeconds());
         if (auth == null) {
-            out.writeShort(0xFFFF);
+            out.putShort((short) 0xFFFF);
         } else {
-            out.writeShort(Math.min(auth.length, 0xFFFE));
-            out.write(auth, 0, Math.min(auth.length, 0xFFFE));
+            out.putShort((short) authLength);
+            out.put(auth, 0, authLength);
         }
         if (flags != 0) {
-            out.writeByte(flags);
-            out.writeInt(seal == null ? 0 : seal.current().id);
+            out.put((byte) flags);
+            out.putInt(seal == null ? 0 : seal.current().id);
         }
-        out.writeInt(body.length);
-        out.write(body);
-        out.flush();
-        byte[] payload = bytes.toByteArray();
+        out.putInt(body.length);
+        out.put(body);
         if (seal != null) {
-            byte[] tag = seal.tag(seal.current(), storeKey, payload, payload.length);
-            payload = java.util.Arrays.copyOf(payload, payload.length + tag.length);
-            System.arraycopy(tag, 0, payload, payload.length - tag.length, tag.length);
+            byte[] tag = seal.tag(seal.current(), storeKey, payload, signedLength);
+            System.arraycopy(tag, 0, payload, signedLength, tag.length);
         }
-        return new Encoded(payload, hash(graph, data.maxInactiveSeconds(), data.authType()), writeId, version, skipped,
-                graph.length);
+        return new Encoded(payload, hash, writeId, version, skipped, graph.length);
     }
 
     private static byte[] deflate(byte[] graph) {

@@ -592,7 +592,7 @@ public final class SessionMirror implements MirrorHooks {
                     return false; // invalidated meanwhile
                 }
                 long serializeStart = System.nanoTime();
-                encoded = services.codec.encode(data, app.classLoader(), state.version + 1, key);
+                encoded = services.codec.encode(data, app.classLoader(), state.version + 1, key, state.lastHash);
                 s(app).serializeNanos.record(System.nanoTime() - serializeStart);
             } catch (ConcurrentModificationException e) {
                 if (attempt == 3) {
@@ -875,12 +875,24 @@ public final class SessionMirror implements MirrorHooks {
             return true;
         }
 
+        private long started;
+
         @Override
         protected void run() throws StoreException {
-            long t0 = System.nanoTime();
-            services.store.set(key, payload, expiry);
+            complete(begin());
+        }
+
+        @Override
+        protected Object begin() {
+            started = System.nanoTime();
+            return services.store.startSet(key, payload, expiry);
+        }
+
+        @Override
+        protected void complete(Object begun) throws StoreException {
+            ((MemcachedStore.PendingSet) begun).await();
             state.storedVersion = Math.max(state.storedVersion, version);
-            wrote(app, payload.length, System.nanoTime() - t0);
+            wrote(app, payload.length, System.nanoTime() - started);
         }
 
         @Override

@@ -9,8 +9,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Memcached work taken off request threads. Bounded, and keyed by Memcached key: a newer write of a
  * session replaces a pending older one (only the newest state matters), a delete replaces anything
  * pending, and a touch never replaces a pending write. One daemon thread drains it in order.
+ *
+ * <p>The thread takes what has accumulated, up to {@link #BATCH} keys, and starts all of them before it
+ * waits for any: writes to Memcached are then pipelined (one socket write and one wake-up of the client's
+ * I/O thread and of memcached for several sets) instead of a round trip each. A batch never holds one key
+ * twice, so the writes of one session still land in the order they were taken.
  */
 public final class WriteBehindQueue {
+
+    static final int BATCH = 32;
 
     /** One unit of Memcached work for one key. */
     public abstract static class Task {
@@ -24,6 +31,20 @@ public final class WriteBehindQueue {
         protected abstract boolean supersedes(Task older);
 
         protected abstract void run() throws Exception;
+
+        /**
+         * Starts the work and returns what {@link #complete} needs to finish it, without waiting for
+         * Memcached; by default it does all of the work at once.
+         */
+        protected Object begin() throws Exception {
+            run();
+            return null;
+        }
+
+        /** Waits for what {@link #begin} started. */
+        protected void complete(Object begun) throws Exception {
+            // nothing started
+        }
 
         /** Called on the queue's thread when {@link #run()} failed. */
         protected abstract void failed(String why);
@@ -74,38 +95,67 @@ public final class WriteBehindQueue {
     }
 
     private void drain() {
+        java.util.ArrayList<String> keys = new java.util.ArrayList<>(BATCH);
+        Task[] tasks = new Task[BATCH];
+        Object[] begun = new Object[BATCH];
+        boolean[] started = new boolean[BATCH];
         while (running || !order.isEmpty()) {
-            String key;
+            String first;
             try {
-                key = order.poll(200, TimeUnit.MILLISECONDS);
+                first = order.poll(200, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 if (!running) {
                     return;
                 }
                 continue;
             }
-            if (key == null) {
+            if (first == null) {
                 continue;
             }
-            inFlight.incrementAndGet();
+            keys.clear();
+            keys.add(first);
+            order.drainTo(keys, BATCH - 1);
+            inFlight.addAndGet(keys.size());
             try {
-                Task t = pending.remove(key);
-                if (t == null) {
-                    continue;
-                }
-                size.decrementAndGet();
-                try {
-                    t.run();
-                } catch (Throwable e) {
-                    try {
-                        t.failed(e.getMessage() == null ? e.toString() : e.getMessage());
-                    } catch (Throwable ignored) {
-                        // keep draining
+                int n = 0;
+                for (String key : keys) {
+                    Task t = pending.remove(key);
+                    if (t == null) {
+                        continue;
                     }
+                    size.decrementAndGet();
+                    tasks[n] = t;
+                    try {
+                        begun[n] = t.begin();
+                        started[n] = true;
+                    } catch (Throwable e) {
+                        started[n] = false;
+                        fail(t, e);
+                    }
+                    n++;
+                }
+                for (int i = 0; i < n; i++) {
+                    if (started[i]) {
+                        try {
+                            tasks[i].complete(begun[i]);
+                        } catch (Throwable e) {
+                            fail(tasks[i], e);
+                        }
+                    }
+                    tasks[i] = null;
+                    begun[i] = null;
                 }
             } finally {
-                inFlight.decrementAndGet();
+                inFlight.addAndGet(-keys.size());
             }
+        }
+    }
+
+    private static void fail(Task t, Throwable e) {
+        try {
+            t.failed(e.getMessage() == null ? e.toString() : e.getMessage());
+        } catch (Throwable ignored) {
+            // keep draining
         }
     }
 

@@ -124,6 +124,24 @@ class SessionCodecTest {
 
     @ParameterizedTest
     @MethodSource("serializers")
+    void anUnchangedSessionIsNotBuiltIntoAValue(Serializer serializer) throws Exception {
+        SessionCodec codec = new SessionCodec(serializer);
+        Bean bean = new Bean();
+        Map<String, Object> attrs = new ConcurrentHashMap<>();
+        attrs.put("bean", bean);
+        SessionCodec.Encoded written = codec.encode(session(attrs), loader(), 1, "k");
+        SessionCodec.Encoded same = codec.encode(session(attrs), loader(), 2, "k", written.hash);
+        assertEquals(written.hash, same.hash);
+        assertNull(same.payload, "nothing to write, so no value is built");
+        bean.items.add("pear");
+        SessionCodec.Encoded changed = codec.encode(session(attrs), loader(), 2, "k", written.hash);
+        assertNotEquals(written.hash, changed.hash);
+        assertEquals(2, SessionCodec.versionOf(changed.payload));
+        assertEquals(List.of("pear"), ((Bean) codec.decode(changed.payload, loader(), "ID").data.attributes().get("bean")).items);
+    }
+
+    @ParameterizedTest
+    @MethodSource("serializers")
     void nonSerializableAttributesAreSkippedAloneAndReported(Serializer serializer) throws Exception {
         SessionCodec codec = new SessionCodec(serializer);
         Map<String, Object> attrs = new HashMap<>();

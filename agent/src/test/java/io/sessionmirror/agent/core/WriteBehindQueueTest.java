@@ -89,4 +89,70 @@ class WriteBehindQueueTest {
         assertTrue(done.contains("x:failed:boom"), done.toString());
         assertEquals(0, queue.depth());
     }
+
+    /** A task that, like a Memcached set, is started first and waited for later. */
+    private class Pipelined extends WriteBehindQueue.Task {
+        final String what;
+
+        Pipelined(String key, String what) {
+            super(key);
+            this.what = what;
+        }
+
+        @Override
+        protected boolean supersedes(WriteBehindQueue.Task older) {
+            return true;
+        }
+
+        @Override
+        protected void run() {
+            throw new AssertionError("the queue begins and completes a pipelined task");
+        }
+
+        @Override
+        protected Object begin() {
+            if (what.equals("refused")) {
+                throw new IllegalStateException("refused at start");
+            }
+            done.add("begin " + key + ":" + what);
+            return what;
+        }
+
+        @Override
+        protected void complete(Object begun) {
+            if (begun.equals("late-failure")) {
+                throw new IllegalStateException("no answer");
+            }
+            done.add("complete " + key + ":" + begun);
+        }
+
+        @Override
+        protected void failed(String why) {
+            done.add("failed " + key + ":" + why);
+        }
+    }
+
+    @Test
+    void startsEverythingThatWaitsBeforeWaitingForAnyAndKeepsEachKeysOrder() throws InterruptedException {
+        queue = new WriteBehindQueue(100);
+        assertTrue(queue.submit(new Op("blocker", "block", false)));
+        assertTrue(blocking.await(5, TimeUnit.SECONDS));
+        // Accumulated while the worker is busy: one batch.
+        assertTrue(queue.submit(new Pipelined("a", "1")));
+        assertTrue(queue.submit(new Pipelined("b", "1")));
+        assertTrue(queue.submit(new Pipelined("c", "late-failure")));
+        assertTrue(queue.submit(new Pipelined("d", "refused")));
+        assertTrue(queue.submit(new Pipelined("a", "2"))); // replaces a:1, still pending
+        gate.countDown();
+        assertTrue(queue.flush(5000));
+        assertEquals(List.of("blocker:block", "begin a:2", "begin b:1", "begin c:late-failure", "failed d:refused at start",
+                "complete a:2", "complete b:1", "failed c:no answer"), done);
+        // A key written again after its batch started goes into the next batch, after the first completed.
+        done.clear();
+        assertTrue(queue.submit(new Pipelined("a", "3")));
+        assertTrue(queue.flush(5000));
+        assertTrue(queue.submit(new Pipelined("a", "4")));
+        assertTrue(queue.flush(5000));
+        assertEquals(List.of("begin a:3", "complete a:3", "begin a:4", "complete a:4"), done);
+    }
 }
