@@ -89,6 +89,10 @@ public final class ServerBenchmark {
         double p50Millis;
         double p99Millis;
         double opsPerRequest;
+        /** CPU time (user + system) per request of the server process, of its replication threads, of memcached. */
+        double serverCpuMicros;
+        double replicationCpuMicros;
+        double memcachedCpuMicros;
         double bytesPerRequest;
         long requests;
 
@@ -294,11 +298,18 @@ public final class ServerBenchmark {
                 wrk(url, cookies.get(w.big), warmup, dir); // warm-up: JIT, pools, memcached connections
                 Thread.sleep(500);
                 Map<String, Long> before = memcachedStats();
+                long[] cpuBefore = {cpuTicks(server.pid(), null), cpuTicks(server.pid(), REPLICATION_THREADS),
+                    cpuTicks(memcached.pid(), null)};
                 Result r = new Result(c, w);
                 String output = wrk(url, cookies.get(w.big), seconds, dir);
                 Thread.sleep(1000); // let asynchronous writes of the last requests land
                 Map<String, Long> after = memcachedStats();
+                long[] cpuAfter = {cpuTicks(server.pid(), null), cpuTicks(server.pid(), REPLICATION_THREADS),
+                    cpuTicks(memcached.pid(), null)};
                 parseWrk(output, r);
+                r.serverCpuMicros = microsPerRequest(cpuAfter[0] - cpuBefore[0], r.requests);
+                r.replicationCpuMicros = microsPerRequest(cpuAfter[1] - cpuBefore[1], r.requests);
+                r.memcachedCpuMicros = microsPerRequest(cpuAfter[2] - cpuBefore[2], r.requests);
                 long ops = 0;
                 for (String k : new String[] {"cmd_get", "cmd_set", "cmd_touch", "delete_hits", "delete_misses",
                     "cas_hits", "cas_misses", "incr_hits", "incr_misses", "decr_hits", "decr_misses"}) {
@@ -309,8 +320,9 @@ public final class ServerBenchmark {
                         / r.requests;
                 results.add(r);
                 System.out.printf(Locale.ROOT, "round %d  %-22s %-36s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  %5.2f ops/req"
-                        + "  %7.0f B/req%n", round, c.label, w.label, r.rps, r.p50Millis, r.p99Millis, r.opsPerRequest,
-                        r.bytesPerRequest);
+                        + "  %7.0f B/req  CPU/req: server %5.1f us (replication %4.1f), memcached %4.1f us%n", round,
+                        c.label, w.label, r.rps, r.p50Millis, r.p99Millis, r.opsPerRequest, r.bytesPerRequest,
+                        r.serverCpuMicros, r.replicationCpuMicros, r.memcachedCpuMicros);
             }
         } finally {
             server.destroy();
@@ -378,6 +390,53 @@ public final class ServerBenchmark {
         }
         return output;
     }
+
+    /**
+     * Threads that only replicate: Session Mirror's writer and helpers, spymemcached's I/O thread (ours and msm's)
+     * and msm's storage threads. Linux shows the first 15 characters of a Java thread's name.
+     */
+    static final String[] REPLICATION_THREADS = {"session-mirror", "Memcached IO", "msm-"};
+
+    /**
+     * CPU time, in clock ticks, of a process (or of those of its threads whose names start with one of
+     * {@code threadPrefixes}), from /proc; 0 where /proc is not available. Unlike requests/s on a shared machine,
+     * the CPU a request costs hardly depends on what else runs.
+     */
+    static long cpuTicks(long pid, String[] threadPrefixes) {
+        try {
+            if (threadPrefixes == null) {
+                return ticksOf(Paths.get("/proc", String.valueOf(pid), "stat"));
+            }
+            long sum = 0;
+            try (java.util.stream.Stream<Path> tasks = Files.list(Paths.get("/proc", String.valueOf(pid), "task"))) {
+                for (Path t : (Iterable<Path>) tasks::iterator) {
+                    String name = new String(Files.readAllBytes(t.resolve("comm")), StandardCharsets.UTF_8).trim();
+                    for (String prefix : threadPrefixes) {
+                        if (name.startsWith(prefix)) {
+                            sum += ticksOf(t.resolve("stat"));
+                            break;
+                        }
+                    }
+                }
+            }
+            return sum;
+        } catch (IOException | RuntimeException e) {
+            return 0; // a thread ended while we read, or no /proc: the column shows 0
+        }
+    }
+
+    private static long ticksOf(Path stat) throws IOException {
+        String s = new String(Files.readAllBytes(stat), StandardCharsets.US_ASCII);
+        String[] f = s.substring(s.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+    }
+
+    private static double microsPerRequest(long ticks, long requests) {
+        return requests == 0 ? 0 : ticks * 1_000_000.0 / TICKS_PER_SECOND / requests;
+    }
+
+    /** USER_HZ: 100 on every Linux distribution's kernel build. */
+    private static final double TICKS_PER_SECOND = 100;
 
     static void parseWrk(String output, Result r) {
         Matcher rps = Pattern.compile("Requests/sec:\\s+([0-9.]+)").matcher(output);
@@ -448,6 +507,9 @@ public final class ServerBenchmark {
                 m.p50Millis += r.p50Millis / g.size();
                 m.p99Millis += r.p99Millis / g.size();
                 m.opsPerRequest += r.opsPerRequest / g.size();
+                m.serverCpuMicros += r.serverCpuMicros / g.size();
+                m.replicationCpuMicros += r.replicationCpuMicros / g.size();
+                m.memcachedCpuMicros += r.memcachedCpuMicros / g.size();
                 m.bytesPerRequest += r.bytesPerRequest / g.size();
                 m.requests += r.requests;
             }
@@ -476,16 +538,17 @@ public final class ServerBenchmark {
             Result msmKryo = find(results, Config.MSM_KRYO, w);
             sb.append("**").append(w.label).append("** (`").append(w.path).append("`)\n\n");
             sb.append("| configuration | requests/s | vs no agent | vs msm (Java) | vs msm (Kryo) | p50 ms | p99 ms |"
-                    + " memcached ops/request | bytes to memcached/request |\n");
-            sb.append("|---|---|---|---|---|---|---|---|---|\n");
+                    + " memcached ops/request | bytes to memcached/request | server CPU µs/request | of which replication"
+                    + " threads | memcached CPU µs/request |\n");
+            sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (Config c : Config.values()) {
                 Result r = find(results, c, w);
                 if (r == null) {
                     continue;
                 }
-                sb.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %s | %s | %.2f | %.2f | %.2f | %.0f |%n", c.label,
-                        r.rps, ratio(r, base), ratio(r, msmJava), ratio(r, msmKryo), r.p50Millis, r.p99Millis,
-                        r.opsPerRequest, r.bytesPerRequest));
+                sb.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %s | %s | %.2f | %.2f | %.2f | %.0f | %.1f | %.1f | %.1f |%n",
+                        c.label, r.rps, ratio(r, base), ratio(r, msmJava), ratio(r, msmKryo), r.p50Millis, r.p99Millis,
+                        r.opsPerRequest, r.bytesPerRequest, r.serverCpuMicros, r.replicationCpuMicros, r.memcachedCpuMicros));
             }
             sb.append('\n');
         }

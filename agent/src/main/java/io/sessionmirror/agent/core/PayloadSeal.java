@@ -75,10 +75,27 @@ public final class PayloadSeal {
         return null;
     }
 
+    // Looking up a Mac or Cipher goes through the provider list each time (about a microsecond); one per thread,
+    // initialised with the key at each use, costs only the initialisation.
+    private static final ThreadLocal<Mac> MAC = ThreadLocal.withInitial(() -> {
+        try {
+            return Mac.getInstance("HmacSHA256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is not available in this JVM", e);
+        }
+    });
+    private static final ThreadLocal<Cipher> GCM = ThreadLocal.withInitial(() -> {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES/GCM is not available in this JVM", e);
+        }
+    });
+
     /** HMAC-SHA256 over the Memcached key and {@code bytes[0..length)}. */
     byte[] tag(Keys k, String storeKey, byte[] bytes, int length) {
         try {
-            Mac mac = Mac.getInstance("HmacSHA256");
+            Mac mac = MAC.get();
             mac.init(k.mac);
             byte[] key = storeKey.getBytes(StandardCharsets.UTF_8);
             mac.update(ByteBuffer.allocate(4).putInt(key.length).array());
@@ -104,7 +121,7 @@ public final class PayloadSeal {
         try {
             byte[] nonce = new byte[NONCE_LENGTH];
             RANDOM.nextBytes(nonce);
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher c = GCM.get(); // a fresh nonce each time, so re-initialising one Cipher is allowed
             c.init(Cipher.ENCRYPT_MODE, current().cipher, new GCMParameterSpec(128, nonce));
             c.updateAAD(storeKey.getBytes(StandardCharsets.UTF_8));
             byte[] out = new byte[NONCE_LENGTH + c.getOutputSize(plain.length)];
@@ -120,7 +137,7 @@ public final class PayloadSeal {
         if (body.length < NONCE_LENGTH + 16) {
             throw new GeneralSecurityException("encrypted body too short");
         }
-        Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+        Cipher c = GCM.get();
         c.init(Cipher.DECRYPT_MODE, k.cipher, new GCMParameterSpec(128, body, 0, NONCE_LENGTH));
         c.updateAAD(storeKey.getBytes(StandardCharsets.UTF_8));
         return c.doFinal(body, NONCE_LENGTH, body.length - NONCE_LENGTH);
