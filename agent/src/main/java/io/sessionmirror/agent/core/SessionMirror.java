@@ -585,6 +585,9 @@ public final class SessionMirror implements MirrorHooks {
     private boolean write(Object session, SessionState state, WebApp app, String key, boolean inline) {
         SessionData data = null;
         SessionCodec.Encoded encoded = null;
+        // Read once: the writer thread may reset it (a failed write, a vanished copy) while we encode, and the
+        // encoder leaves out the value when the hash equals what it was given.
+        long lastHash = state.lastHash;
         for (int attempt = 1; encoded == null; attempt++) {
             try {
                 data = adapter.snapshot(session);
@@ -592,7 +595,7 @@ public final class SessionMirror implements MirrorHooks {
                     return false; // invalidated meanwhile
                 }
                 long serializeStart = System.nanoTime();
-                encoded = services.codec.encode(data, app.classLoader(), state.version + 1, key, state.lastHash);
+                encoded = services.codec.encode(data, app.classLoader(), state.version + 1, key, lastHash);
                 s(app).serializeNanos.record(System.nanoTime() - serializeStart);
             } catch (ConcurrentModificationException e) {
                 if (attempt == 3) {
@@ -617,7 +620,7 @@ public final class SessionMirror implements MirrorHooks {
             }
         }
         reportSkipped(app, encoded);
-        if (encoded.hash == state.lastHash) {
+        if (encoded.hash == lastHash) {
             s(app).unchanged.increment();
             touchIfDue(session, state, key);
             return false;
