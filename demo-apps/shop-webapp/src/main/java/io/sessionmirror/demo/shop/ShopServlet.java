@@ -92,6 +92,27 @@ public class ShopServlet extends HttpServlet {
                 redirectOrText(req, resp);
                 return;
             }
+            case "/slow/inc": {
+                // A slow request that changes the session: it reads a counter, works for ?ms, then stores n+1.
+                // The answer ("n=...") is what the client was acknowledged.
+                HttpSession session = req.getSession();
+                Integer n = (Integer) session.getAttribute("n");
+                pause(Long.parseLong(param(req, "ms", "1000")));
+                int next = n == null ? 1 : n + 1;
+                session.setAttribute("n", next);
+                resp.setContentType("text/plain;charset=UTF-8");
+                resp.getWriter().println("id=" + session.getId());
+                resp.getWriter().println("n=" + next);
+                return;
+            }
+            case "/slow": {
+                // A slow request that only holds the session (e.g. a long report).
+                HttpSession session = req.getSession();
+                pause(Long.parseLong(param(req, "ms", "1000")));
+                resp.setContentType("text/plain;charset=UTF-8");
+                resp.getWriter().println("id=" + session.getId());
+                return;
+            }
             case "/timeout": {
                 HttpSession session = req.getSession();
                 session.setMaxInactiveInterval(Integer.parseInt(param(req, "seconds", "1800")));
@@ -114,6 +135,14 @@ public class ShopServlet extends HttpServlet {
                 return;
             default:
                 resp.sendError(HttpServletResponse.SC_NOT_FOUND);
+        }
+    }
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
