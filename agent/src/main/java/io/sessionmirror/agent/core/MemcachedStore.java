@@ -32,7 +32,7 @@ import org.slf4j.Logger;
  *       first {@code replicas + 1} distinct nodes clockwise from it that are up, so losing or adding a node
  *       moves only that node's share of the keys.</li>
  *   <li><b>Reads</b> ask those nodes and the next one in parallel and return the newest copy
- *       ({@link SessionCodec#compareCopies}); a node that answered with nothing or an older copy is repaired
+ *       ({@link StoredCopy#compare}: a tombstone is newer than any copy); a node that answered with nothing or an older copy is repaired
  *       in the background.</li>
  *   <li><b>Circuit breaker.</b> A node that fails {@value #FAILURES_TO_OPEN} calls in a row is skipped at
  *       once (no waiting) until a background probe finds it answering again. The probe also notices a node
@@ -73,6 +73,7 @@ public final class MemcachedStore implements AutoCloseable {
     private volatile boolean closed;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private final LinkedBlockingQueue<Runnable> repairs = new LinkedBlockingQueue<>(MAX_REPAIRS);
+    private final AtomicInteger repairsPending = new AtomicInteger();
     private final Thread repairThread;
     private final String username;
     private final String password;
@@ -112,6 +113,10 @@ public final class MemcachedStore implements AutoCloseable {
             nodes.add(new Node(a));
         }
         return new NodeRing<>(nodes, n -> n.address.toString());
+    }
+
+    public long timeoutMillis() {
+        return timeoutMillis;
     }
 
     public void addListener(Listener l) {
@@ -207,7 +212,7 @@ public final class MemcachedStore implements AutoCloseable {
                 values[i] = asked.get(i).await(futures.get(i), deadline, "get");
                 answered[i] = true;
                 answers++;
-                if (SessionCodec.compareCopies(values[i], newest) > 0) {
+                if (StoredCopy.compare(values[i], newest) > 0) {
                     newest = values[i];
                 }
             } catch (StoreException e) {
@@ -223,7 +228,7 @@ public final class MemcachedStore implements AutoCloseable {
                 Node n = asked.get(i);
                 if (!answered[i]) {
                     n.missed(key);
-                } else if (SessionCodec.compareCopies(newest, values[i]) > 0) {
+                } else if (StoredCopy.compare(newest, values[i]) > 0) {
                     byte[] copy = newest;
                     repair(() -> copyTo(n, key, copy));
                 }
@@ -232,17 +237,19 @@ public final class MemcachedStore implements AutoCloseable {
         return newest;
     }
 
-    /** Writes {@code value} to every node that should hold the key; fails only when none took it. */
-    public void set(String key, byte[] value, int expirySeconds) throws StoreException {
-        startSet(key, value, expirySeconds).await();
+    /**
+     * Writes {@code value} to every node that should hold the key, where it is newer than what the node holds
+     * ({@link StoredCopy#decide}); fails only when no node answered.
+     */
+    public WriteResult set(String key, byte[] value, int expirySeconds) throws StoreException {
+        return startSet(key, value, expirySeconds).await();
     }
 
     /**
-     * Starts {@link #set} without waiting: several started sets travel to Memcached together. The
+     * Starts {@link #set} without waiting: several started writes travel to Memcached together. The
      * timeout counts from here.
      */
-    public PendingSet startSet(String key, byte[] value, int expirySeconds) {
-        int exp = expiry(expirySeconds);
+    public PendingWrite startSet(String key, byte[] value, int expirySeconds) {
         List<Node> preference = ring.preference(key);
         int copies = copies();
         List<Node> targets = live(preference, copies);
@@ -251,49 +258,183 @@ public final class MemcachedStore implements AutoCloseable {
                 preference.get(i).missed(key); // its natural home is down: written there when it is back
             }
         }
-        List<Future<Boolean>> futures = new ArrayList<>(targets.size());
-        for (Node n : targets) {
-            futures.add(n.start(c -> c.set(key, exp, value, RawBytes.INSTANCE)));
-        }
-        return new PendingSet(key, value.length, targets, futures,
-                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
+        return new PendingWrite(key, value, expiry(expirySeconds), targets, null, false);
     }
 
-    /** A set on its way to every node that should hold the key. */
-    public final class PendingSet {
-        private final String key;
-        private final int length;
-        private final List<Node> targets;
-        private final List<Future<Boolean>> futures;
-        private final long deadline;
+    /**
+     * Ends a session id for good: a tombstone on every node that is up (a copy written while a node was down
+     * may sit on a node that is not one of its homes any more), over whatever is stored; nodes that are down
+     * get it when they are back. No write of the id is accepted while the tombstone lives.
+     */
+    public WriteResult tombstone(String key, int expirySeconds) throws StoreException {
+        return startTombstone(key, expirySeconds, null).await();
+    }
 
-        PendingSet(String key, int length, List<Node> targets, List<Future<Boolean>> futures, long deadline) {
+    /**
+     * As {@link #tombstone}, started without waiting; with {@code onlyIf}, only over a stored copy that it
+     * accepts (nothing is written where the key is absent or the copy is refused).
+     */
+    public PendingWrite startTombstone(String key, int expirySeconds, java.util.function.Predicate<byte[]> onlyIf) {
+        byte[] stone = StoredCopy.tombstone(expirySeconds);
+        List<Node> up = new ArrayList<>();
+        for (Node n : ring.nodes()) {
+            if (n.open) {
+                if (onlyIf == null) {
+                    n.deleteLater(key, StoredCopy.expiryOf(stone));
+                }
+            } else {
+                up.add(n);
+            }
+        }
+        return new PendingWrite(key, stone, expiry(StoredCopy.expiryOf(stone)), up, onlyIf, true);
+    }
+
+    /** How a conditional write ended on the nodes that answered. */
+    public enum WriteResult {
+        /** Stored (or already there) on every node that answered. */
+        STORED,
+        /** At least one node holds something newer, or a tombstone: this value was not the newest. */
+        REFUSED
+    }
+
+    /**
+     * A conditional write on its way to its nodes: {@code gets} on every node first, then {@code cas} (or
+     * {@code add} where the key is absent) where the new value is newer, all pipelined. A node that changed the
+     * key between the two (another server wrote, or a tombstone landed) is read again and decided again.
+     */
+    public final class PendingWrite {
+        private static final int ATTEMPTS = 4;
+        private final String key;
+        private final byte[] value;
+        private final int exp;
+        private final List<Node> targets;
+        private final java.util.function.Predicate<byte[]> onlyIf;
+        private final boolean tombstone;
+        private final long deadline;
+        private final Future<?>[] calls;
+        /** Per node: 0 pending, 1 stored, 2 refused, 3 nothing to do, -1 failed. */
+        private final int[] outcome;
+        private final String[] errors;
+        private boolean advanced;
+
+        PendingWrite(String key, byte[] value, int exp, List<Node> targets, java.util.function.Predicate<byte[]> onlyIf,
+                     boolean tombstone) {
             this.key = key;
-            this.length = length;
+            this.value = value;
+            this.exp = exp;
             this.targets = targets;
-            this.futures = futures;
-            this.deadline = deadline;
+            this.onlyIf = onlyIf;
+            this.tombstone = tombstone;
+            this.calls = new Future<?>[targets.size()];
+            this.outcome = new int[targets.size()];
+            this.errors = new String[targets.size()];
+            for (int i = 0; i < targets.size(); i++) {
+                calls[i] = targets.get(i).start(c -> c.asyncGets(key, RawBytes.INSTANCE));
+            }
+            // From here: a client created moments ago may have waited for its first connection in start().
+            this.deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         }
 
-        /** Waits for the answers, at most until the timeout; fails only when no node took the value. */
-        public void await() throws StoreException {
-            int stored = 0;
-            String lastError = null;
+        /** Waits for the reads and starts the writes they allow, without waiting for those. */
+        public void advance() {
+            if (advanced) {
+                return;
+            }
+            advanced = true;
             for (int i = 0; i < targets.size(); i++) {
-                Node n = targets.get(i);
                 try {
-                    if (Boolean.TRUE.equals(n.await(futures.get(i), deadline, "set"))) {
-                        stored++;
-                    } else {
-                        lastError = "Memcached " + n.address + " refused to store " + length + " bytes";
-                    }
+                    @SuppressWarnings("unchecked")
+                    net.spy.memcached.CASValue<byte[]> read = (net.spy.memcached.CASValue<byte[]>) targets.get(i)
+                            .await(calls[i], deadline, "gets");
+                    calls[i] = decideAndStart(i, read);
                 } catch (StoreException e) {
-                    n.missed(key);
-                    lastError = e.getMessage();
+                    fail(i, e);
                 }
             }
-            if (stored == 0) {
+        }
+
+        private Future<?> decideAndStart(int i, net.spy.memcached.CASValue<byte[]> read) {
+            Node n = targets.get(i);
+            byte[] stored = read == null ? null : read.getValue();
+            StoredCopy.Decision d = onlyIf != null && (stored == null || !onlyIf.test(stored))
+                    ? null : StoredCopy.decide(stored, value);
+            if (d == null) {
+                outcome[i] = 3;
+                return null;
+            }
+            switch (d) {
+                case ALREADY:
+                    outcome[i] = 1;
+                    return null;
+                case REFUSE:
+                    outcome[i] = 2;
+                    return null;
+                default:
+                    return read == null
+                            ? n.start(c -> c.add(key, exp, value, RawBytes.INSTANCE))
+                            : n.start(c -> c.asyncCAS(key, read.getCas(), exp, value, RawBytes.INSTANCE));
+            }
+        }
+
+        /**
+         * Waits for the answers, at most until the timeout; fails only when no node answered. A write that
+         * lost a race on a node (the key changed between the read and the write) is decided again there.
+         */
+        public WriteResult await() throws StoreException {
+            advance();
+            for (int i = 0; i < targets.size(); i++) {
+                Node n = targets.get(i);
+                for (int attempt = 1; outcome[i] == 0; attempt++) {
+                    try {
+                        Object answer = n.await(calls[i], deadline, tombstone ? "tombstone" : "set");
+                        if (Boolean.TRUE.equals(answer) || answer == net.spy.memcached.CASResponse.OK) {
+                            outcome[i] = 1;
+                        } else if (answer instanceof Boolean || answer == net.spy.memcached.CASResponse.EXISTS
+                                || answer == net.spy.memcached.CASResponse.NOT_FOUND) {
+                            if (attempt == ATTEMPTS) {
+                                throw new StoreException("Memcached " + n.address + " kept changing " + key
+                                        + " during " + ATTEMPTS + " attempts to write it");
+                            }
+                            @SuppressWarnings("unchecked")
+                            net.spy.memcached.CASValue<byte[]> read = (net.spy.memcached.CASValue<byte[]>) n.await(
+                                    n.start(c -> c.asyncGets(key, RawBytes.INSTANCE)), deadline, "gets");
+                            calls[i] = decideAndStart(i, read);
+                        } else {
+                            throw new StoreException("Memcached " + n.address + " refused to store " + value.length
+                                    + " bytes (" + answer + ")");
+                        }
+                    } catch (StoreException e) {
+                        fail(i, e);
+                    }
+                }
+            }
+            int answered = 0;
+            boolean refused = false;
+            String lastError = null;
+            for (int i = 0; i < targets.size(); i++) {
+                if (outcome[i] > 0) {
+                    answered++;
+                    refused |= outcome[i] == 2;
+                } else {
+                    lastError = errors[i];
+                }
+            }
+            if (answered == 0) {
                 throw new StoreException(lastError == null ? "no Memcached node is available" + downSuffix() : lastError);
+            }
+            return refused ? WriteResult.REFUSED : WriteResult.STORED;
+        }
+
+        private void fail(int i, StoreException e) {
+            outcome[i] = -1;
+            errors[i] = e.getMessage();
+            Node n = targets.get(i);
+            if (tombstone) {
+                if (onlyIf == null) {
+                    n.deleteLater(key, StoredCopy.expiryOf(value));
+                }
+            } else {
+                n.missed(key);
             }
         }
     }
@@ -340,7 +481,7 @@ public final class MemcachedStore implements AutoCloseable {
         List<Node> up = new ArrayList<>();
         for (Node n : all) {
             if (n.open) {
-                n.deleteLater(key);
+                n.deleteLater(key, -1);
             } else {
                 up.add(n);
             }
@@ -358,7 +499,7 @@ public final class MemcachedStore implements AutoCloseable {
                 deleted |= Boolean.TRUE.equals(up.get(i).await(futures.get(i), deadline, "delete"));
                 answers++;
             } catch (StoreException e) {
-                up.get(i).deleteLater(key);
+                up.get(i).deleteLater(key, -1);
                 lastError = e.getMessage();
             }
         }
@@ -413,8 +554,15 @@ public final class MemcachedStore implements AutoCloseable {
 
     // ---------------------------------------------------------------- repair
 
+    /** Repairs queued or running: for tests that must know a read's repairs have run. */
+    public int repairsPending() {
+        return repairsPending.get();
+    }
+
     private void repair(Runnable task) {
+        repairsPending.incrementAndGet();
         if (!repairs.offer(task)) {
+            repairsPending.decrementAndGet();
             LOG.debug("Repair queue full; a replica is repaired at the session's next write instead");
         }
     }
@@ -431,15 +579,16 @@ public final class MemcachedStore implements AutoCloseable {
         }
     }
 
+    /** A read repair: {@code value} onto one node, only where it is newer than what that node holds by then. */
     private void copyTo(Node n, String key, byte[] value) {
         try {
-            int exp = expiry(SessionCodec.expiryOf(value));
-            if (Boolean.TRUE.equals(n.await(n.start(c -> c.set(key, exp, value, RawBytes.INSTANCE)),
-                    System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), "set"))) {
+            PendingWrite w = new PendingWrite(key, value, expiry(StoredCopy.expiryOf(value)),
+                    Collections.singletonList(n), null, StoredCopy.isTombstone(value));
+            if (w.await() == WriteResult.STORED) {
                 stats.replicaRepairs.increment();
             }
         } catch (StoreException e) {
-            n.missed(key);
+            // remembered by the write: repaired when the node is back
         }
     }
 
@@ -448,7 +597,11 @@ public final class MemcachedStore implements AutoCloseable {
             try {
                 Runnable r = repairs.poll(500, TimeUnit.MILLISECONDS);
                 if (r != null) {
-                    r.run();
+                    try {
+                        r.run();
+                    } finally {
+                        repairsPending.decrementAndGet();
+                    }
                 }
             } catch (InterruptedException e) {
                 return;
@@ -532,14 +685,23 @@ public final class MemcachedStore implements AutoCloseable {
 
     private void replay(Node n) {
         n.missedOverflow = false;
-        for (Iterator<String> it = n.deletes.iterator(); it.hasNext(); ) {
-            String key = it.next();
+        // Tombstones and deletes first: a copy it missed must never land after the end of its session.
+        for (Iterator<Map.Entry<String, Integer>> it = n.deletes.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<String, Integer> e = it.next();
+            String key = e.getKey();
+            int tombstoneSeconds = e.getValue();
             it.remove();
             try {
-                n.await(n.start(c -> c.delete(key)), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis),
-                        "delete");
-            } catch (StoreException e) {
-                n.deleteLater(key);
+                if (tombstoneSeconds < 0) {
+                    n.await(n.start(c -> c.delete(key)), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis),
+                            "delete");
+                } else {
+                    byte[] stone = StoredCopy.tombstone(tombstoneSeconds);
+                    new PendingWrite(key, stone, expiry(StoredCopy.expiryOf(stone)), Collections.singletonList(n), null,
+                            true).await();
+                }
+            } catch (StoreException e2) {
+                n.deleteLater(key, tombstoneSeconds);
                 return;
             }
         }
@@ -582,7 +744,8 @@ public final class MemcachedStore implements AutoCloseable {
         volatile boolean credentialsChecked;
         volatile boolean missedOverflow;
         final Set<String> missed = ConcurrentHashMap.newKeySet();
-        final Set<String> deletes = ConcurrentHashMap.newKeySet();
+        final Map<String, Integer> deletes = new ConcurrentHashMap<>();
+        volatile boolean deletesOverflowReported;
 
         Node(NodeAddress address) {
             this.address = address;
@@ -597,10 +760,24 @@ public final class MemcachedStore implements AutoCloseable {
             }
         }
 
-        void deleteLater(String key) {
+        /**
+         * Remembers a delete or tombstone ({@code tombstoneSeconds} its life, -1 for a plain delete) the node
+         * missed, to replay when it is back. Beyond {@link #MAX_MISSED} per node it cannot be remembered: counted
+         * and said, since such a session may come back from this node if no other node holds its tombstone.
+         */
+        void deleteLater(String key, int tombstoneSeconds) {
             hadTrouble = true;
-            if (deletes.size() < MAX_MISSED) {
-                deletes.add(key);
+            if (deletes.size() < MAX_MISSED || deletes.containsKey(key)) {
+                deletes.merge(key, tombstoneSeconds, Math::max);
+            } else {
+                stats.droppedTombstones.increment();
+                if (!deletesOverflowReported) {
+                    deletesOverflowReported = true;
+                    LOG.warn("Memcached {} is down and has missed more than {} logouts and session ends; further ones"
+                            + " cannot be replayed to it when it is back (counted in droppedTombstones). Their copies on"
+                            + " it can be restored until they expire unless another node holds their tombstone: keep"
+                            + " replicas >= 1, or flush that node before it rejoins.", address, MAX_MISSED);
+                }
             }
         }
 

@@ -187,6 +187,16 @@ public final class MirrorMetrics {
         }
 
         @Override
+        public long getRefusedWrites() {
+            return stats.refusedWrites.sum();
+        }
+
+        @Override
+        public long getDroppedTombstones() {
+            return stats.droppedTombstones.sum();
+        }
+
+        @Override
         public long getSkippedAttributes() {
             return stats.skippedAttributes.sum();
         }
@@ -264,6 +274,10 @@ public final class MirrorMetrics {
         counter(out, "rejected_entries", "Stored values refused (signature, filter)", s -> s.rejectedEntries.sum());
         counter(out, "oversized_sessions", "Writes skipped because the session exceeded max.size",
                 s -> s.oversizedSessions.sum());
+        counter(out, "refused_writes", "Writes refused because Memcached held a newer copy or the session's tombstone",
+                s -> s.refusedWrites.sum());
+        counter(out, "dropped_tombstones", "Session ends a down node missed beyond what could be remembered for it",
+                s -> s.droppedTombstones.sum());
         counter(out, "skipped_attributes", "Attributes left out as not serializable", s -> s.skippedAttributes.sum());
         counter(out, "replica_repairs", "Copies repaired on another node", s -> s.replicaRepairs.sum());
         counter(out, "recovery_writes", "Sessions rewritten after a node came back", s -> s.recoveryWrites.sum());

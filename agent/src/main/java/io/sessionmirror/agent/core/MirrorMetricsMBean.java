@@ -40,6 +40,10 @@ public interface MirrorMetricsMBean {
 
     long getOversizedSessions();
 
+    long getRefusedWrites();
+
+    long getDroppedTombstones();
+
     long getSkippedAttributes();
 
     long getReplicaRepairs();

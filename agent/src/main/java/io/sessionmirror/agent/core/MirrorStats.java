@@ -62,6 +62,8 @@ public final class MirrorStats {
         lockTimeouts = adder(parent, s -> s.lockTimeouts);
         rejectedEntries = adder(parent, s -> s.rejectedEntries);
         oversizedSessions = adder(parent, s -> s.oversizedSessions);
+        refusedWrites = adder(parent, s -> s.refusedWrites);
+        droppedTombstones = adder(parent, s -> s.droppedTombstones);
         storeFailures = adder(parent, s -> s.storeFailures);
         serializeFailures = adder(parent, s -> s.serializeFailures);
         queueFull = adder(parent, s -> s.queueFull);
@@ -95,6 +97,13 @@ public final class MirrorStats {
     public final LongAdder rejectedEntries;
     /** Writes skipped because the session was larger than max.size. */
     public final LongAdder oversizedSessions;
+    /**
+     * Writes Memcached refused because it held a newer copy or the session's tombstone (ended elsewhere, or
+     * an older copy written by a server that had not seen the newer one): never written over it.
+     */
+    public final LongAdder refusedWrites;
+    /** Tombstones a down node missed beyond what can be remembered for it: those ends are not replayed there. */
+    public final LongAdder droppedTombstones;
 
     public String summary() {
         long n = requests.sum();
@@ -104,11 +113,12 @@ public final class MirrorStats {
         return String.format("requests with a session %d (agent time on the request thread avg %.1f us), writes %d"
                         + " (avg %d bytes), unchanged %d, touches %d, loads %d hit / %d miss (avg %.1f us), deletes %d,"
                         + " failures %d, attributes skipped %d, replica repairs %d, recovery writes %d, node outages %d,"
-                        + " stale local copies refreshed %d, lock waits %d, lock timeouts %d, rejected entries %d, oversized sessions %d",
+                        + " stale local copies refreshed %d, lock waits %d, lock timeouts %d, rejected entries %d, oversized sessions %d, refused writes %d, dropped tombstones %d",
                 n, n == 0 ? 0.0 : requestNanos.sum() / 1000.0 / n, w, w == 0 ? 0 : writeBytes.sum() / w,
                 unchanged.sum(), touches.sum(), hits, misses,
                 hits + misses == 0 ? 0.0 : loadNanos.sum() / 1000.0 / (hits + misses), deletes.sum(), failures.sum(),
                 skippedAttributes.sum(), replicaRepairs.sum(), recoveryWrites.sum(), nodeOutages.sum(),
-                staleRefreshes.sum(), lockWaits.sum(), lockTimeouts.sum(), rejectedEntries.sum(), oversizedSessions.sum());
+                staleRefreshes.sum(), lockWaits.sum(), lockTimeouts.sum(), rejectedEntries.sum(), oversizedSessions.sum(),
+                refusedWrites.sum(), droppedTombstones.sum());
     }
 }

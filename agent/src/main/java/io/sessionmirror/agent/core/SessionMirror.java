@@ -44,6 +44,7 @@ public final class SessionMirror implements MirrorHooks {
      */
     private final ConcurrentHashMap<String, Long> gone = new ConcurrentHashMap<>();
     private static final long GONE_MEMORY_MILLIS = 60_000;
+    private static final int GONE_SWEEP_ABOVE = 10_000;
     private final ConcurrentHashMap<String, Object> loadLocks = new ConcurrentHashMap<>();
     private final Set<String> reportedSkips = ConcurrentHashMap.newKeySet();
     private final AtomicLong lastStoreWarning = new AtomicLong();
@@ -189,6 +190,15 @@ public final class SessionMirror implements MirrorHooks {
                     rememberMiss(key);
                     return null;
                 }
+                if (StoredCopy.isTombstone(payload)) {
+                    // Ended (logout, timeout, new id) on some server: never brought back, not even this server's copy.
+                    s(app).loadMisses.increment();
+                    if (stale != null) {
+                        ended(manager, stale, app, id);
+                    }
+                    rememberMiss(key);
+                    return null;
+                }
                 SessionCodec.Decoded decoded;
                 try {
                     decoded = services.codec.decode(payload, app.classLoader(), localId, key);
@@ -256,6 +266,13 @@ public final class SessionMirror implements MirrorHooks {
         }
     }
 
+    /** The session ended on another server (its stored copy is a tombstone or gone): drop this server's copy. */
+    private void ended(Object manager, Object session, WebApp app, String id) throws Exception {
+        states.remove(session);
+        adapter.discard(manager, session);
+        LOG.debug("Session {} of {} was ended on another server; its local copy is dropped", redact(id), app);
+    }
+
     /** A local session requested under another route: it keeps this server's route, and the client is told. */
     private Object rerouted(Object session, RequestScope scope, String localId) throws Exception {
         adapter.idRewritten(scope.request, localId);
@@ -272,8 +289,15 @@ public final class SessionMirror implements MirrorHooks {
             if (scope.request == null || !scope.firstLook(session)) {
                 return session; // not a request (a background lookup), or checked already in this request
             }
-        } else if (!adapter.cameFromElsewhere(session, request)) {
-            return session; // sticky: this server's copy is the session
+        } else {
+            SessionState known = states.get(session);
+            if (known != null && !known.stale && !adapter.cameFromElsewhere(session, request)) {
+                return session; // sticky: this server's copy is the session
+            }
+            // Sticky, and this server's copy may not be the newest: the session was loaded by the server itself
+            // (its own persistence, e.g. Tomcat's SESSIONS.ser after a restart) and never seen by the agent, a
+            // write of it was refused as older than the stored copy, or the request comes with another server's
+            // route. Its stored copy decides.
         }
         WebApp app = adapter.webAppOfSession(session);
         String id = app == null ? null : adapter.sessionId(session);
@@ -327,9 +351,14 @@ public final class SessionMirror implements MirrorHooks {
                 }
                 return session; // never stored yet
             }
+            if (StoredCopy.isTombstone(payload)) {
+                ended(manager, session, app, id);
+                return null;
+            }
             long stored = SessionCodec.versionOf(payload);
             // Equal versions with another write id: two servers wrote at once without a lock; the stored one won.
             if (stored < state.version || stored == state.version && SessionCodec.writeIdOf(payload) == state.knownWriteId) {
+                state.stale = false;
                 return session;
             }
             SessionCodec.Decoded decoded;
@@ -460,7 +489,7 @@ public final class SessionMirror implements MirrorHooks {
         if (memory.size() > MISS_MEMORY_MAX) {
             memory.values().removeIf(t -> now - t >= ttlMillis);
             if (memory.size() > MISS_MEMORY_MAX) {
-                memory.clear();
+                return; // only a shortcut: a miss not remembered is asked again
             }
         }
         memory.put(key, now);
@@ -561,14 +590,19 @@ public final class SessionMirror implements MirrorHooks {
             }
             state.app = app;
         }
-        String id = adapter.sessionId(session);
-        if (id == null) {
-            return;
-        }
         // Concurrent requests on one session (AJAX) end one after the other here, so snapshots reach
         // the queue in the order they were taken and an older one never replaces a newer one.
         boolean readHere = readHere(session);
         synchronized (state) {
+            if (state.ended) {
+                return; // invalidated, timed out: its tombstone is on its way, nothing may follow it
+            }
+            // Read under the lock that sessionIdChanged takes: a request that began before a login must not
+            // write the logged-in session back under the id the login retired.
+            String id = adapter.sessionId(session);
+            if (id == null) {
+                return;
+            }
             // Clear the flags before taking the snapshot: a change made while we serialize flags again.
             boolean changed = state.changed.getAndSet(false);
             boolean mutableRead = state.mutableRead.getAndSet(false) | readHere;
@@ -583,6 +617,9 @@ public final class SessionMirror implements MirrorHooks {
 
     /** Returns whether the session was written (inline) or queued. */
     private boolean write(Object session, SessionState state, WebApp app, String key, boolean inline) {
+        if (state.ended) {
+            return false;
+        }
         SessionData data = null;
         SessionCodec.Encoded encoded = null;
         // Read once: the writer thread may reset it (a failed write, a vanished copy) while we encode, and the
@@ -598,7 +635,22 @@ public final class SessionMirror implements MirrorHooks {
                 encoded = services.codec.encode(data, app.classLoader(), state.version + 1, key, lastHash);
                 s(app).serializeNanos.record(System.nanoTime() - serializeStart);
             } catch (ConcurrentModificationException e) {
-                if (attempt == 3) {
+                if (inline && attempt < 3 + services.store.timeoutMillis()) {
+                    // write=sync: the response waits for the write, so it is retried here (about 1 ms apart,
+                    // up to 'timeout'), never handed to the writer thread after the response.
+                    java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+                    continue;
+                }
+                if (attempt >= 3) {
+                    if (inline) {
+                        s(app).failures.increment();
+                        s(app).serializeFailures.increment();
+                        LOG.warn("Session {} of {} kept changing while it was serialized for {} ms; this change is not"
+                                + " written now (it is at the session's next request)",
+                                redact(data == null ? "?" : data.id()), app, services.store.timeoutMillis());
+                        state.lastHash = 0;
+                        return false;
+                    }
                     // The application keeps mutating it: try again shortly, from the writer thread.
                     state.changed.set(true);
                     services.queue.submit(new RetryTask(key, session, state, app));
@@ -650,10 +702,16 @@ public final class SessionMirror implements MirrorHooks {
         state.version = encoded.version;
         state.lastRefresh = now;
         int expiry = expirySeconds(data.maxInactiveSeconds());
+        if (state.ended) {
+            return false; // ended while it was serialized: its tombstone is queued, or stored and refuses this
+        }
         if (inline) {
             try {
                 long writeStart = System.nanoTime();
-                services.store.set(key, encoded.payload, expiry);
+                if (services.store.set(key, encoded.payload, expiry) == MemcachedStore.WriteResult.REFUSED) {
+                    refused(state, app, key);
+                    return false;
+                }
                 state.storedVersion = encoded.version;
                 wrote(app, encoded.payload.length, System.nanoTime() - writeStart);
                 return true;
@@ -672,6 +730,17 @@ public final class SessionMirror implements MirrorHooks {
             return false;
         }
         return true;
+    }
+
+    /**
+     * Memcached holds a newer copy of the session, or its tombstone: the write was not the newest and was not
+     * stored over it. The local copy is stale; the session's next lookup takes the stored one (or ends it).
+     */
+    private void refused(SessionState state, WebApp app, String key) {
+        state.stale = true;
+        state.lastHash = 0;
+        s(app).refusedWrites.increment();
+        LOG.debug("A write of {} was refused: Memcached holds a newer copy or the session ended elsewhere", key);
     }
 
     private void wrote(WebApp app, int bytes, long nanos) {
@@ -811,31 +880,57 @@ public final class SessionMirror implements MirrorHooks {
         if (cause == DestroyCause.SHUTDOWN) {
             return; // keeping the stored copy is the point: another server carries on with it
         }
+        if (state != null) {
+            state.ended = true; // no write of it after this one
+        }
         WebApp app = adapter.webAppOfSession(session);
         String id = adapter.sessionId(session);
         if (app == null || id == null) {
             return;
         }
         String key = keys.key(app.namespace(), id);
-        remember(gone, key, GONE_MEMORY_MILLIS);
+        int tombstoneSeconds = expirySeconds(adapter.maxInactiveSeconds(session));
         if (cause == DestroyCause.INVALIDATED) {
-            delete(app, key, services.syncWrites);
+            end(app, key, tombstoneSeconds, services.syncWrites, null);
         } else {
-            services.queue.submit(new ExpiredDeleteTask(key, state == null ? 0 : state.knownWriteId, app));
+            // Timed out here: ended only if no other server has written it since this one last saw it.
+            long known = state == null ? 0 : state.knownWriteId;
+            end(app, key, tombstoneSeconds, false, stored -> known != 0 && SessionCodec.writeIdOf(stored) == known);
         }
     }
 
-    private void delete(WebApp app, String key, boolean inline) {
+    /**
+     * Ends a stored session: its tombstone goes to Memcached (inline, or queued ahead of nothing: it supersedes
+     * every pending write of the key, and no later write replaces it). Until it is stored, the key is
+     * remembered here so that no lookup on this server restores the copy the tombstone is about to end.
+     */
+    private void end(WebApp app, String key, int tombstoneSeconds, boolean inline,
+                     java.util.function.Predicate<byte[]> onlyIf) {
+        Long stamp = pendingEnd(key);
         if (inline) {
             try {
-                services.store.delete(key);
+                services.store.tombstone(key, tombstoneSeconds);
                 s(app).deletes.increment();
+                gone.remove(key, stamp);
             } catch (StoreException e) {
-                storeTrouble(app, "could not delete an invalidated session", e);
+                storeTrouble(app, "could not end an invalidated session", e);
             }
         } else {
-            services.queue.submit(new DeleteTask(key, app));
+            services.queue.submit(new TombstoneTask(key, tombstoneSeconds, app, onlyIf, stamp));
         }
+    }
+
+    /** Remembers a key whose tombstone is on its way; returns the stamp to forget it by once it is stored. */
+    private Long pendingEnd(String key) {
+        long now = System.currentTimeMillis();
+        if (gone.size() >= GONE_SWEEP_ABOVE) {
+            // Only while Memcached fails for a while (a tombstone is stored within moments otherwise). Entries
+            // past their life go; never the whole map, so a flood of logouts cannot wipe what protects others.
+            gone.values().removeIf(t -> now - t >= GONE_MEMORY_MILLIS);
+        }
+        Long stamp = now;
+        gone.put(key, stamp);
+        return stamp;
     }
 
     @Override
@@ -846,13 +941,16 @@ public final class SessionMirror implements MirrorHooks {
             return; // only the route changed: same key
         }
         SessionState state = states.computeIfAbsent(session, s -> new SessionState());
+        state.app = app;
+        String oldKey = keys.key(app.namespace(), oldId);
         synchronized (state) {
             state.lastHash = 0;
             write(session, state, app, state.key(keys, app, newId), services.syncWrites);
+            // Under the lock: an end of request waiting for it reads the new id, and a write of the old key that
+            // is already queued or in flight is ended by the tombstone (it supersedes it, or refuses it in
+            // Memcached). Fixation through the old id is closed on every server.
+            end(app, oldKey, expirySeconds(adapter.maxInactiveSeconds(session)), services.syncWrites, null);
         }
-        String oldKey = keys.key(app.namespace(), oldId);
-        remember(gone, oldKey, GONE_MEMORY_MILLIS);
-        delete(app, oldKey, services.syncWrites);
     }
 
     // ---------------------------------------------------------------- background tasks
@@ -875,7 +973,7 @@ public final class SessionMirror implements MirrorHooks {
 
         @Override
         protected boolean supersedes(WriteBehindQueue.Task older) {
-            return true;
+            return !(older instanceof TombstoneTask); // nothing of an ended session is written after its end
         }
 
         private long started;
@@ -892,8 +990,16 @@ public final class SessionMirror implements MirrorHooks {
         }
 
         @Override
+        protected void advance(Object begun) {
+            ((MemcachedStore.PendingWrite) begun).advance();
+        }
+
+        @Override
         protected void complete(Object begun) throws StoreException {
-            ((MemcachedStore.PendingSet) begun).await();
+            if (((MemcachedStore.PendingWrite) begun).await() == MemcachedStore.WriteResult.REFUSED) {
+                refused(state, app, key);
+                return;
+            }
             state.storedVersion = Math.max(state.storedVersion, version);
             wrote(app, payload.length, System.nanoTime() - started);
         }
@@ -975,64 +1081,61 @@ public final class SessionMirror implements MirrorHooks {
         }
     }
 
-    private final class DeleteTask extends WriteBehindQueue.Task {
+    /**
+     * The end of a session in Memcached: its tombstone, over every pending write of the key (and queued even
+     * when the queue is full). With {@code onlyIf} (a timeout), only over the copy this server last knew.
+     */
+    private final class TombstoneTask extends WriteBehindQueue.Task {
+        private final int seconds;
         private final WebApp app;
+        private final java.util.function.Predicate<byte[]> onlyIf;
+        private final Long goneStamp;
 
-        DeleteTask(String key, WebApp app) {
+        TombstoneTask(String key, int seconds, WebApp app, java.util.function.Predicate<byte[]> onlyIf, Long goneStamp) {
             super(key);
+            this.seconds = seconds;
             this.app = app;
+            this.onlyIf = onlyIf;
+            this.goneStamp = goneStamp;
         }
 
         @Override
         protected boolean supersedes(WriteBehindQueue.Task older) {
+            // An unconditional end supersedes everything; a timeout's conditional one never an invalidation's.
+            return onlyIf == null || !(older instanceof TombstoneTask);
+        }
+
+        @Override
+        protected boolean exemptFromCapacity() {
             return true;
         }
 
         @Override
         protected void run() throws StoreException {
-            services.store.delete(key);
+            complete(begin());
+        }
+
+        @Override
+        protected Object begin() {
+            return services.store.startTombstone(key, seconds, onlyIf);
+        }
+
+        @Override
+        protected void advance(Object begun) {
+            ((MemcachedStore.PendingWrite) begun).advance();
+        }
+
+        @Override
+        protected void complete(Object begun) throws StoreException {
+            ((MemcachedStore.PendingWrite) begun).await();
             s(app).deletes.increment();
+            gone.remove(key, goneStamp);
         }
 
         @Override
         protected void failed(String why) {
-            storeTrouble(app, "could not delete an invalidated session", new StoreException(why));
-        }
-    }
-
-    /** Deletes a timed-out session's copy only if no other server has written it since we last saw it. */
-    private final class ExpiredDeleteTask extends WriteBehindQueue.Task {
-        private final long knownWriteId;
-        private final WebApp app;
-
-        ExpiredDeleteTask(String key, long knownWriteId, WebApp app) {
-            super(key);
-            this.knownWriteId = knownWriteId;
-            this.app = app;
-        }
-
-        @Override
-        protected boolean supersedes(WriteBehindQueue.Task older) {
-            return true;
-        }
-
-        @Override
-        protected void run() throws StoreException {
-            byte[] current = services.store.get(key);
-            if (current == null) {
-                return;
-            }
-            if (SessionCodec.writeIdOf(current) == knownWriteId) {
-                services.store.delete(key);
-                s(app).deletes.increment();
-            } else {
-                LOG.debug("A session that timed out here was written by another server since; its stored copy is kept");
-            }
-        }
-
-        @Override
-        protected void failed(String why) {
-            storeTrouble(app, "could not delete a timed-out session", new StoreException(why));
+            // Kept in 'gone' until it expires; the nodes that missed it replay it when they are back.
+            storeTrouble(app, "could not end a session (logout, timeout or new id) of " + app, new StoreException(why));
         }
     }
 

@@ -21,6 +21,14 @@ final class SessionState {
     /** When the stored copy's expiry was last extended (write or touch), epoch millis. */
     volatile long lastRefresh;
 
+    /** Invalidated or timed out here: its tombstone is on its way, and nothing of it is written any more. */
+    volatile boolean ended;
+    /**
+     * Memcached refused a write of it as older than what it holds (or the session ended elsewhere): the next
+     * lookup takes the stored copy instead of this one.
+     */
+    volatile boolean stale;
+
     /** The session's web app, looked up once: a session never moves between web apps. */
     volatile WebApp app;
 
@@ -35,6 +43,7 @@ final class SessionState {
         version = d.version;
         storedVersion = d.version;
         lastRefresh = System.currentTimeMillis();
+        stale = false;
     }
 
     String key(SessionKeys keys, WebApp app, String id) {

@@ -41,6 +41,23 @@ public final class WriteBehindQueue {
             return null;
         }
 
+        /**
+         * Moves what {@link #begin} started one step on without waiting for the step it starts (a conditional
+         * write: waits for its reads, starts its writes). Called for every task of a batch before any
+         * {@link #complete}, so both round trips stay pipelined.
+         */
+        protected void advance(Object begun) throws Exception {
+            // one step only
+        }
+
+        /**
+         * Whether the task is queued even when the queue is full: the end of a session (a tombstone) is tiny
+         * and must never be dropped, or the session could come back.
+         */
+        protected boolean exemptFromCapacity() {
+            return false;
+        }
+
         /** Waits for what {@link #begin} started. */
         protected void complete(Object begun) throws Exception {
             // nothing started
@@ -71,7 +88,7 @@ public final class WriteBehindQueue {
         boolean[] rejected = {false};
         pending.compute(task.key, (k, older) -> {
             if (older == null) {
-                if (size.get() >= capacity) {
+                if (size.get() >= capacity && !task.exemptFromCapacity()) {
                     rejected[0] = true;
                     return null;
                 }
@@ -133,6 +150,16 @@ public final class WriteBehindQueue {
                         fail(t, e);
                     }
                     n++;
+                }
+                for (int i = 0; i < n; i++) {
+                    if (started[i]) {
+                        try {
+                            tasks[i].advance(begun[i]);
+                        } catch (Throwable e) {
+                            started[i] = false;
+                            fail(tasks[i], e);
+                        }
+                    }
                 }
                 for (int i = 0; i < n; i++) {
                     if (started[i]) {
