@@ -509,25 +509,75 @@ public final class MemcachedStore implements AutoCloseable {
         return deleted;
     }
 
-    /** Stores {@code value} only if the key is absent, on the key's first node that is up (for locks). */
-    public boolean add(String key, byte[] value, int expirySeconds) throws StoreException {
+    // ---------------------------------------------------------------- session locks (SessionLocks)
+    //
+    // A lock is one key on the lock key's first node that is up, holding its holder's token. Text-protocol
+    // delete cannot compare (and the binary protocol is used only with SASL), so a lock is never deleted:
+    // every change that must only happen while the holder still owns it is a gets + cas on the value it read.
+    // Release swaps the token for FREE_LOCK, a short-lived marker that matches no token; acquire is an add, or,
+    // when the key holds FREE_LOCK, a cas over it. A lock that expired and was taken by another holder meanwhile
+    // has another token or another cas id: our release or renewal then changes nothing.
+
+    /** What a released lock holds until it expires: not a token, so no holder's compare matches it. */
+    static final byte[] FREE_LOCK = {'-'};
+    private static final int FREE_LOCK_SECONDS = 5;
+    /** Compare-and-swaps retried when the value was still ours but changed cas id (our renewal met our release). */
+    private static final int LOCK_SWAP_ATTEMPTS = 3;
+
+    /**
+     * Takes the lock {@code key} for {@code token} for {@code ttlSeconds}: true when it was free (absent or
+     * released) or already held by this token (an earlier attempt stored it but its answer came too late).
+     */
+    public boolean tryLock(String key, String token, int ttlSeconds) throws StoreException {
         Node n = first(key);
-        return Boolean.TRUE.equals(n.await(n.start(c -> c.add(key, expiry(expirySeconds), value, RawBytes.INSTANCE)),
-                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), "add"));
+        byte[] mine = token.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        if (Boolean.TRUE.equals(lockCall(n, c -> c.add(key, expiry(ttlSeconds), mine, RawBytes.INSTANCE), "add"))) {
+            return true;
+        }
+        net.spy.memcached.CASValue<byte[]> current = lockCall(n, c -> c.asyncGets(key, RawBytes.INSTANCE), "gets");
+        if (current == null) {
+            return false; // released and expired just now: the caller's next attempt adds it
+        }
+        if (java.util.Arrays.equals(current.getValue(), mine)) {
+            return true;
+        }
+        return java.util.Arrays.equals(current.getValue(), FREE_LOCK) && lockCall(n,
+                c -> c.asyncCAS(key, current.getCas(), expiry(ttlSeconds), mine, RawBytes.INSTANCE), "cas")
+                == net.spy.memcached.CASResponse.OK;
     }
 
-    /** Reads a key from its first node that is up only (for locks). */
-    public byte[] getOne(String key) throws StoreException {
-        Node n = first(key);
-        return n.await(n.start(c -> c.asyncGet(key, RawBytes.INSTANCE)),
-                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), "get");
+    /** Extends the lock to {@code ttlSeconds} from now if {@code token} still holds it; false when it does not. */
+    public boolean renewLock(String key, String token, int ttlSeconds) throws StoreException {
+        byte[] mine = token.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return swapLock(key, mine, mine, ttlSeconds);
     }
 
-    /** Deletes a key from its first node that is up only (for locks). */
-    public boolean deleteOne(String key) throws StoreException {
+    /** Releases the lock if {@code token} still holds it; false when it does not (expired, or another's now). */
+    public boolean unlock(String key, String token) throws StoreException {
+        return swapLock(key, token.getBytes(java.nio.charset.StandardCharsets.US_ASCII), FREE_LOCK, FREE_LOCK_SECONDS);
+    }
+
+    private boolean swapLock(String key, byte[] expected, byte[] value, int ttlSeconds) throws StoreException {
         Node n = first(key);
-        return Boolean.TRUE.equals(n.await(n.start(c -> c.delete(key)),
-                System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), "delete"));
+        for (int attempt = 0; attempt < LOCK_SWAP_ATTEMPTS; attempt++) {
+            net.spy.memcached.CASValue<byte[]> current = lockCall(n, c -> c.asyncGets(key, RawBytes.INSTANCE), "gets");
+            if (current == null || !java.util.Arrays.equals(current.getValue(), expected)) {
+                return false;
+            }
+            net.spy.memcached.CASResponse r = lockCall(n,
+                    c -> c.asyncCAS(key, current.getCas(), expiry(ttlSeconds), value, RawBytes.INSTANCE), "cas");
+            if (r == net.spy.memcached.CASResponse.OK) {
+                return true;
+            }
+            if (r != net.spy.memcached.CASResponse.EXISTS) {
+                return false; // expired between the gets and the cas
+            }
+        }
+        return false;
+    }
+
+    private <T> T lockCall(Node n, Call<T> call, String op) throws StoreException {
+        return n.await(n.start(call), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis), op);
     }
 
     private Node first(String key) throws StoreException {

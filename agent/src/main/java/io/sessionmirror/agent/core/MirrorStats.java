@@ -60,6 +60,7 @@ public final class MirrorStats {
         staleRefreshes = adder(parent, s -> s.staleRefreshes);
         lockWaits = adder(parent, s -> s.lockWaits);
         lockTimeouts = adder(parent, s -> s.lockTimeouts);
+        lostLocks = adder(parent, s -> s.lostLocks);
         rejectedEntries = adder(parent, s -> s.rejectedEntries);
         oversizedSessions = adder(parent, s -> s.oversizedSessions);
         refusedWrites = adder(parent, s -> s.refusedWrites);
@@ -93,6 +94,8 @@ public final class MirrorStats {
     public final LongAdder staleRefreshes;
     public final LongAdder lockWaits;
     public final LongAdder lockTimeouts;
+    /** Session locks found expired (and maybe taken by another server) while their request still ran. */
+    public final LongAdder lostLocks;
     /** Stored values refused before deserialization: unsigned, bad signature, unknown secret, denied class. */
     public final LongAdder rejectedEntries;
     /** Writes skipped because the session was larger than max.size. */

@@ -48,12 +48,14 @@ public final class SessionMirror implements MirrorHooks {
     private final ConcurrentHashMap<String, Object> loadLocks = new ConcurrentHashMap<>();
     private final Set<String> reportedSkips = ConcurrentHashMap.newKeySet();
     private final AtomicLong lastStoreWarning = new AtomicLong();
+    private final SessionLocks locks;
 
     public SessionMirror(ContainerAdapter adapter, MirrorServices services) {
         this.adapter = adapter;
         this.services = services;
         this.keys = services.keys;
         this.stats = services.stats;
+        this.locks = new SessionLocks(services, adapter, this::warnRarely);
         services.store.addListener(this::nodeRecovered);
     }
 
@@ -62,9 +64,7 @@ public final class SessionMirror implements MirrorHooks {
     /** What the agent tracks about the request a thread is running: the session locks it holds, what it checked. */
     private static final class RequestScope {
         Object request;
-        String uri;
-        boolean uriKnown;
-        final java.util.List<String[]> locks = new java.util.ArrayList<>(1);
+        final SessionLocks.Held locks = new SessionLocks.Held();
         final java.util.List<Object> checked = new java.util.ArrayList<>(1);
 
         /** Whether this request looks at {@code session} for the first time (it is remembered as seen). */
@@ -87,8 +87,6 @@ public final class SessionMirror implements MirrorHooks {
 
         void clear() {
             request = null;
-            uri = null;
-            uriKnown = false;
             locks.clear();
             checked.clear();
         }
@@ -103,7 +101,7 @@ public final class SessionMirror implements MirrorHooks {
         }
         RequestScope scope = scopes.get();
         if (!scope.locks.isEmpty()) {
-            releaseLocks(scope); // the thread's previous request ended without telling us
+            locks.releaseAll(scope.locks); // the thread's previous request ended without telling us
         }
         scope.clear();
         scope.request = request;
@@ -119,7 +117,7 @@ public final class SessionMirror implements MirrorHooks {
         Object request = lookupArgument == null ? null : adapter.requestOf(lookupArgument);
         if (request != null && scope.request != request) {
             if (!scope.locks.isEmpty()) {
-                releaseLocks(scope);
+                locks.releaseAll(scope.locks);
             }
             scope.clear();
             scope.request = request;
@@ -156,8 +154,21 @@ public final class SessionMirror implements MirrorHooks {
         Object lock = loadLocks.computeIfAbsent(key, k -> new Object());
         try {
             RequestScope scope = scope(request);
-            if (services.nonSticky) {
-                lockSession(scope, key);
+            if (services.nonSticky && locks.wanted(scope.locks, scope.request)) {
+                // No lock for an id that is not stored (an unknown or forged id costs one read, not a lock); the
+                // read below is repeated under the lock: the stored copy may have changed while we waited for it.
+                byte[] stored;
+                try {
+                    stored = services.store.get(key);
+                } catch (StoreException e) {
+                    storeTrouble(app, "could not look up a session for " + app, e);
+                    return null;
+                }
+                if (stored == null) {
+                    s(app).loadMisses.increment();
+                    return null;
+                }
+                locks.lock(scope.locks, scope.request, key);
             }
             synchronized (lock) {
                 // Another request for the same id may have restored it while we waited.
@@ -311,7 +322,7 @@ public final class SessionMirror implements MirrorHooks {
             state.app = app;
             String key = state.key(keys, app, id);
             if (scope != null) {
-                lockSession(scope, key);
+                locks.lock(scope.locks, scope.request, key);
             }
             return current(manager, session, state, app, key, id, request);
         } catch (Exception | LinkageError e) {
@@ -381,82 +392,6 @@ public final class SessionMirror implements MirrorHooks {
             s(app).staleRefreshes.increment();
             return session;
         }
-    }
-
-    /** Lock TTL in Memcached: a server that dies holding a lock holds it at most this long. */
-    private static final int LOCK_TTL_SECONDS = 10;
-
-    /**
-     * Takes the session's lock in Memcached for the rest of the request, if the request's URI needs one.
-     * Waits at most {@code lock.wait}; then, or when Memcached does not answer, the request goes on unlocked.
-     */
-    private void lockSession(RequestScope scope, String key) {
-        if (services.lock == null || scope.request == null) {
-            return;
-        }
-        if (!scope.uriKnown) {
-            scope.uri = adapter.requestUri(scope.request);
-            scope.uriKnown = true;
-        }
-        // A family that cannot tell the URI (Jetty) locks only with lock=all.
-        if (scope.uri == null ? !services.lock.pattern().equals(".*") : !services.lock.matcher(scope.uri).matches()) {
-            return;
-        }
-        String lockKey = keys.lockKey(key);
-        for (String[] held : scope.locks) {
-            if (held[0].equals(lockKey)) {
-                return;
-            }
-        }
-        String token = Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()) + "-"
-                + Long.toHexString(System.nanoTime());
-        byte[] value = token.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        long deadline = System.nanoTime() + services.lockWaitMillis * 1_000_000L;
-        long pause = 2;
-        boolean waited = false;
-        while (true) {
-            try {
-                if (services.store.add(lockKey, value, LOCK_TTL_SECONDS)) {
-                    scope.locks.add(new String[] {lockKey, token});
-                    if (waited) {
-                        stats.lockWaits.increment();
-                    }
-                    return;
-                }
-            } catch (StoreException e) {
-                return; // Memcached is not answering: no lock to be had, the request goes on
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                stats.lockTimeouts.increment();
-                warnRarely("A request waited " + services.lockWaitMillis + " ms for the lock of a session ("
-                        + scope.uri + ") and goes on without it; concurrent changes to that session may overwrite each"
-                        + " other. Raise 'lock.wait' if requests on one session often take longer.");
-                return;
-            }
-            waited = true;
-            try {
-                Thread.sleep(Math.max(1, Math.min(pause, left / 1_000_000)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            pause = Math.min(pause * 2, 25);
-        }
-    }
-
-    private void releaseLocks(RequestScope scope) {
-        for (String[] held : scope.locks) {
-            try {
-                byte[] current = services.store.getOne(held[0]);
-                if (current != null && new String(current, java.nio.charset.StandardCharsets.US_ASCII).equals(held[1])) {
-                    services.store.deleteOne(held[0]);
-                }
-            } catch (StoreException e) {
-                // it expires by itself
-            }
-        }
-        scope.locks.clear();
     }
 
     @Override
@@ -555,7 +490,7 @@ public final class SessionMirror implements MirrorHooks {
         } finally {
             // Locks are released only once the request's write is stored: the next holder reads it.
             if (!scope.locks.isEmpty()) {
-                releaseLocks(scope);
+                locks.releaseAll(scope.locks);
             }
             scope.clear();
         }
@@ -572,7 +507,7 @@ public final class SessionMirror implements MirrorHooks {
         RequestScope scope = scopes.get();
         if (!scope.locks.isEmpty() || scope.has(session)) {
             // A family whose request ends with the session's release (Undertow, Jetty): its write is stored.
-            releaseLocks(scope);
+            locks.releaseAll(scope.locks);
             scope.clear();
         }
     }
