@@ -197,6 +197,11 @@ public final class MirrorMetrics {
         }
 
         @Override
+        public long getLostLocks() {
+            return stats.lostLocks.sum();
+        }
+
+        @Override
         public long getSkippedAttributes() {
             return stats.skippedAttributes.sum();
         }
@@ -278,6 +283,7 @@ public final class MirrorMetrics {
                 s -> s.refusedWrites.sum());
         counter(out, "dropped_tombstones", "Session ends a down node missed beyond what could be remembered for it",
                 s -> s.droppedTombstones.sum());
+        counter(out, "lost_locks", "Session locks found taken by another server at renewal", s -> s.lostLocks.sum());
         counter(out, "skipped_attributes", "Attributes left out as not serializable", s -> s.skippedAttributes.sum());
         counter(out, "replica_repairs", "Copies repaired on another node", s -> s.replicaRepairs.sum());
         counter(out, "recovery_writes", "Sessions rewritten after a node came back", s -> s.recoveryWrites.sum());

@@ -44,6 +44,8 @@ public interface MirrorMetricsMBean {
 
     long getDroppedTombstones();
 
+    long getLostLocks();
+
     long getSkippedAttributes();
 
     long getReplicaRepairs();

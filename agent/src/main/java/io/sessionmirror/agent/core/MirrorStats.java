@@ -116,12 +116,12 @@ public final class MirrorStats {
         return String.format("requests with a session %d (agent time on the request thread avg %.1f us), writes %d"
                         + " (avg %d bytes), unchanged %d, touches %d, loads %d hit / %d miss (avg %.1f us), deletes %d,"
                         + " failures %d, attributes skipped %d, replica repairs %d, recovery writes %d, node outages %d,"
-                        + " stale local copies refreshed %d, lock waits %d, lock timeouts %d, rejected entries %d, oversized sessions %d, refused writes %d, dropped tombstones %d",
+                        + " stale local copies refreshed %d, lock waits %d, lock timeouts %d, rejected entries %d, oversized sessions %d, refused writes %d, dropped tombstones %d, lost locks %d",
                 n, n == 0 ? 0.0 : requestNanos.sum() / 1000.0 / n, w, w == 0 ? 0 : writeBytes.sum() / w,
                 unchanged.sum(), touches.sum(), hits, misses,
                 hits + misses == 0 ? 0.0 : loadNanos.sum() / 1000.0 / (hits + misses), deletes.sum(), failures.sum(),
                 skippedAttributes.sum(), replicaRepairs.sum(), recoveryWrites.sum(), nodeOutages.sum(),
                 staleRefreshes.sum(), lockWaits.sum(), lockTimeouts.sum(), rejectedEntries.sum(), oversizedSessions.sum(),
-                refusedWrites.sum(), droppedTombstones.sum());
+                refusedWrites.sum(), droppedTombstones.sum(), lostLocks.sum());
     }
 }

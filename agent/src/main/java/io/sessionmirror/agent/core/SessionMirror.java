@@ -164,7 +164,7 @@ public final class SessionMirror implements MirrorHooks {
                     storeTrouble(app, "could not look up a session for " + app, e);
                     return null;
                 }
-                if (stored == null) {
+                if (stored == null || StoredCopy.isTombstone(stored)) {
                     s(app).loadMisses.increment();
                     return null;
                 }
