@@ -42,7 +42,11 @@ abstract class FaultTest {
     }
 
     Memcached node() throws Exception {
-        Memcached m = Memcached.start();
+        return node(Memcached.start());
+    }
+
+    /** A memcached started by the test (e.g. with other options), stopped after it like the others. */
+    Memcached node(Memcached m) {
         nodes.add(m);
         return m;
     }

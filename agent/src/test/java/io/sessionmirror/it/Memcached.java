@@ -42,6 +42,16 @@ public final class Memcached implements AutoCloseable {
         return m;
     }
 
+    /** A memcached that takes items up to {@code itemMb} MB (memcached -I), with memory to hold a few dozen. */
+    public static Memcached startForLargeItems(int itemMb) throws Exception {
+        Memcached m = new Memcached(freePort(), null);
+        m.extraArgs = List.of("-I", itemMb + "m", "-m", String.valueOf(Math.max(64, itemMb * 32)));
+        m.launch();
+        return m;
+    }
+
+    private List<String> extraArgs = List.of();
+
     /**
      * A memcached that serves only clients authenticated as this user (SASL, CRAM-MD5 or PLAIN, binary protocol).
      * It speaks no text protocol, so the inspection helpers below ({@link #get}, {@link #set}, {@link #await},
@@ -93,6 +103,7 @@ public final class Memcached implements AutoCloseable {
     private void launch() throws Exception {
         List<String> cmd = new ArrayList<>(List.of("memcached", "-l", "127.0.0.1", "-p", String.valueOf(port), "-U", "0",
                 "-m", "64"));
+        cmd.addAll(extraArgs); // a later -m wins
         if (runsAsRoot()) {
             cmd.addAll(List.of("-u", "memcache")); // memcached refuses to run as root without it
         }
