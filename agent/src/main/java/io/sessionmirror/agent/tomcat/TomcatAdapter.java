@@ -313,13 +313,18 @@ final class TomcatAdapter implements ContainerAdapter {
             if (manager == null || !supportedManagers.get(manager.getClass())) {
                 return DestroyCause.IGNORE;
             }
+            // Timed out first: StandardManager expires what it reloads from SESSIONS.ser timed out while the
+            // manager is still starting, which is not a shutdown (the stored copy must not outlive it).
+            int maxInactive = (Integer) call(session, "getMaxInactiveInterval");
+            long idle = (Long) call(session, "getIdleTimeInternal");
+            if (maxInactive > 0 && idle >= maxInactive * 1000L) {
+                return DestroyCause.TIMED_OUT;
+            }
             Object state = call(manager, "getState");
             if (!(Boolean) call(state, "isAvailable")) {
                 return DestroyCause.SHUTDOWN; // the manager is stopping: server or web app shutdown
             }
-            int maxInactive = (Integer) call(session, "getMaxInactiveInterval");
-            long idle = (Long) call(session, "getIdleTimeInternal");
-            return maxInactive > 0 && idle >= maxInactive * 1000L ? DestroyCause.TIMED_OUT : DestroyCause.INVALIDATED;
+            return DestroyCause.INVALIDATED;
         } catch (ReflectiveOperationException e) {
             return DestroyCause.IGNORE;
         }
