@@ -1,5 +1,6 @@
 package io.sessionmirror.agent.jetty;
 
+import io.sessionmirror.agent.core.AgentLog;
 import io.sessionmirror.agent.core.ContainerAdapter;
 import io.sessionmirror.agent.core.Reflector;
 import io.sessionmirror.agent.core.SessionData;
@@ -9,6 +10,7 @@ import io.sessionmirror.agent.core.WebApp;
 import java.lang.reflect.Field;
 import java.util.HashMap;
 import java.util.Map;
+import org.slf4j.Logger;
 
 /**
  * Jetty 9.4 to 12.1 seen through {@link ContainerAdapter}. A "manager" is the session data store (the
@@ -20,6 +22,7 @@ import java.util.Map;
  */
 final class JettyAdapter implements ContainerAdapter {
 
+    private static final Logger LOG = AgentLog.get();
     /** Jetty's vhost for a context without virtual hosts: the default host. */
     private static final String ANY_HOST = "0.0.0.0";
 
@@ -64,14 +67,48 @@ final class JettyAdapter implements ContainerAdapter {
 
     // ---------------------------------------------------------------- web apps
 
+    /**
+     * The web app whose store missed, if the agent may restore into it: only when that store is Jetty's
+     * {@code NullSessionDataStore} (the default), which keeps nothing, so Memcached is the sessions' only
+     * copy outside this JVM. A real store (file, JDBC, ...) is the authority on which sessions exist: a miss
+     * there means the store never had the session, or it expired, evicted-and-swept or deleted it, and the
+     * agent cannot tell which, so it never restores over it (that would bring an ended session back). Its
+     * sessions are still mirrored (the write path goes by session, not by store).
+     */
     @Override
     public WebApp webAppOfManager(Object store) {
         Field f = storeContext.get(store.getClass());
         try {
-            return f == null ? null : webAppOfContext(f.get(store));
+            WebApp app = f == null ? null : webAppOfContext(f.get(store));
+            if (app != null && ownStores.get(store.getClass())) {
+                ownStoreReported(store, app);
+                return null;
+            }
+            return app;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }
+    }
+
+    /** Whether a store class is a real store, not Jetty's {@code NullSessionDataStore}. */
+    private final ClassValue<Boolean> ownStores = new ClassValue<Boolean>() {
+        @Override
+        protected Boolean computeValue(Class<?> type) {
+            return !isJetty(type, "NullSessionDataStore");
+        }
+    };
+    private final WeakIdentityTable<Object, Boolean> reportedStores = new WeakIdentityTable<>();
+
+    /** Once per store: says why lookups there never reach Memcached. */
+    private void ownStoreReported(Object store, WebApp app) {
+        if (reportedStores.get(store) != null) {
+            return;
+        }
+        reportedStores.put(store, Boolean.TRUE);
+        LOG.info("{} keeps its sessions in its own {}: that store decides which sessions exist, so Session Mirror"
+                + " mirrors them to Memcached but never restores one into it (that could bring back a session the"
+                + " store expired or deleted). For failover through Memcached, keep Jetty's default"
+                + " NullSessionDataStore.", app, store.getClass().getSimpleName());
     }
 
     @Override

@@ -19,8 +19,9 @@ final class JettyAdvice {
     }
 
     /**
-     * {@code AbstractSessionDataStore.load(String)}: the cache missed and the server's own store (the
-     * default {@code NullSessionDataStore}, or a file or database store) has nothing: ask Memcached.
+     * {@code AbstractSessionDataStore.load(String)}: the cache missed and the server's store has nothing: ask
+     * Memcached. The adapter answers only for the default {@code NullSessionDataStore}; a file or database
+     * store is the authority on its own sessions (see {@code JettyAdapter.webAppOfManager}).
      */
     static final class Load {
         @Advice.OnMethodExit(suppress = Throwable.class)

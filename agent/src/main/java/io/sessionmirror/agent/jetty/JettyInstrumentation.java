@@ -18,7 +18,8 @@ import net.bytebuddy.asm.Advice;
  * Where the Jetty advice goes. Jetty 9.4, 10 and 11 keep sessions in {@code org.eclipse.jetty.server.session};
  * Jetty 12 moved the same design (SessionHandler, SessionCache, SessionDataStore) to the core package
  * {@code org.eclipse.jetty.session}, which every EE environment (ee8 to ee11) uses. The hooks sit on the
- * cache and the abstract store, so a user-configured store (file, JDBC) still falls back to Memcached.
+ * cache and the abstract store; a miss is restored from Memcached only for the default
+ * {@code NullSessionDataStore} (a user-configured file or JDBC store decides itself which sessions exist).
  */
 public final class JettyInstrumentation implements ServerFamily {
 

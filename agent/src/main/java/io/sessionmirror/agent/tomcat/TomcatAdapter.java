@@ -23,6 +23,7 @@ final class TomcatAdapter implements ContainerAdapter {
     private static final String[] SUPPORTED_MANAGERS = {
         "org.apache.catalina.session.StandardManager", "org.apache.catalina.session.PersistentManagerBase"};
     private static final String REQUEST = "org.apache.catalina.connector.Request";
+    private static final String MANAGER_BASE = "org.apache.catalina.session.ManagerBase";
 
     private final SessionKeys keys;
     private final WeakIdentityTable<Object, WebApp> webApps = new WeakIdentityTable<>();
@@ -50,6 +51,13 @@ final class TomcatAdapter implements ContainerAdapter {
         protected Field computeValue(Class<?> type) {
             Class<?> request = ancestor(type, REQUEST);
             return request == null ? null : field(request, "session");
+        }
+    };
+    private final ClassValue<Field> managerSessions = new ClassValue<Field>() {
+        @Override
+        protected Field computeValue(Class<?> type) {
+            Class<?> base = ancestor(type, MANAGER_BASE);
+            return base == null ? null : field(base, "sessions");
         }
     };
     private final Reflector reflector = new Reflector();
@@ -155,9 +163,18 @@ final class TomcatAdapter implements ContainerAdapter {
         }
     }
 
+    /**
+     * Reads {@code ManagerBase.sessions}, the manager's in-memory map, and nothing else. The virtual
+     * {@code findSession} would, on a {@code PersistentManager}, load from its Store (and expire a timed-out
+     * stored session there): the Store is Tomcat's business, asked by Tomcat itself before the agent is.
+     */
     @Override
     public Object findLocal(Object manager, String id) throws Exception {
-        return call(manager, "findSession", new Class<?>[] {String.class}, id);
+        Field sessions = managerSessions.get(manager.getClass());
+        if (sessions == null || id == null) {
+            return null;
+        }
+        return ((Map<?, ?>) sessions.get(manager)).get(id);
     }
 
     @Override
@@ -231,6 +248,10 @@ final class TomcatAdapter implements ContainerAdapter {
         }
     }
 
+    /**
+     * {@code Manager.remove(Session)}: on a {@code PersistentManager} this also removes the Store's copy, which
+     * is what discarding means there too (the copy is stale, or the session ended on another server).
+     */
     @Override
     public void discard(Object manager, Object session) throws Exception {
         Class<?> sessionType = Class.forName("org.apache.catalina.Session", false, manager.getClass().getClassLoader());
@@ -292,13 +313,18 @@ final class TomcatAdapter implements ContainerAdapter {
             if (manager == null || !supportedManagers.get(manager.getClass())) {
                 return DestroyCause.IGNORE;
             }
+            // Timed out first: StandardManager expires what it reloads from SESSIONS.ser timed out while the
+            // manager is still starting, which is not a shutdown (the stored copy must not outlive it).
+            int maxInactive = (Integer) call(session, "getMaxInactiveInterval");
+            long idle = (Long) call(session, "getIdleTimeInternal");
+            if (maxInactive > 0 && idle >= maxInactive * 1000L) {
+                return DestroyCause.TIMED_OUT;
+            }
             Object state = call(manager, "getState");
             if (!(Boolean) call(state, "isAvailable")) {
                 return DestroyCause.SHUTDOWN; // the manager is stopping: server or web app shutdown
             }
-            int maxInactive = (Integer) call(session, "getMaxInactiveInterval");
-            long idle = (Long) call(session, "getIdleTimeInternal");
-            return maxInactive > 0 && idle >= maxInactive * 1000L ? DestroyCause.TIMED_OUT : DestroyCause.INVALIDATED;
+            return DestroyCause.INVALIDATED;
         } catch (ReflectiveOperationException e) {
             return DestroyCause.IGNORE;
         }

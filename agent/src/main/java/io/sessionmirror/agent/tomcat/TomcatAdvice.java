@@ -18,11 +18,39 @@ final class TomcatAdvice {
     private TomcatAdvice() {
     }
 
+    /** The manager class whose {@code findSession} asks a Store after the in-memory map: hooked on its own. */
+    static final String STORE_MANAGER = "org.apache.catalina.session.PersistentManagerBase";
+
     /**
      * {@code ManagerBase.findSession(String)}: a null result means "ask Memcached"; a local session may be
-     * replaced by a newer stored version (non-sticky mode).
+     * replaced by a newer stored version (non-sticky mode). A {@code PersistentManagerBase} calls this as
+     * {@code super.findSession} before its Store (and from {@code isLoaded}, on its background thread):
+     * Memcached is asked only after the Store has answered, by {@link FindSessionAfterStore}.
      */
     static final class FindSession {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.This Object manager, @Advice.Argument(0) String id,
+                         @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object session) {
+            // JDK types only in advice: the class chain is walked by name (a handful of levels).
+            for (Class<?> c = manager.getClass(); c != null; c = c.getSuperclass()) {
+                if (c.getName().equals(STORE_MANAGER)) {
+                    return;
+                }
+            }
+            if (session == null) {
+                session = MirrorBridge.sessionNotFound(SLOT, manager, id);
+            } else {
+                session = MirrorBridge.sessionFound(SLOT, manager, session, null);
+            }
+        }
+    }
+
+    /**
+     * {@code PersistentManagerBase.findSession(String)}: memory, then Tomcat's own Store ({@code swapIn}), then,
+     * when both have nothing, Memcached. A session the Store held but found timed out has been expired by then
+     * (the agent saw that expiry as a timeout), so it is not brought back from Memcached.
+     */
+    static final class FindSessionAfterStore {
         @Advice.OnMethodExit(suppress = Throwable.class)
         static void exit(@Advice.This Object manager, @Advice.Argument(0) String id,
                          @Advice.Return(readOnly = false, typing = Assigner.Typing.DYNAMIC) Object session) {

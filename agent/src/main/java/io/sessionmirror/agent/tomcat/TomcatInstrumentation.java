@@ -13,7 +13,7 @@ import java.util.List;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
 
-/** Where the Tomcat advice goes: three classes of org.apache.catalina, the same in 9.0, 10.1 and 11.0. */
+/** Where the Tomcat advice goes: four classes of org.apache.catalina, the same in 9.0, 10.1 and 11.0. */
 public final class TomcatInstrumentation implements ServerFamily {
 
     @Override
@@ -37,6 +37,10 @@ public final class TomcatInstrumentation implements ServerFamily {
                 .type(named("org.apache.catalina.session.ManagerBase"))
                 .transform((b, type, loader, module, domain) -> b
                         .visit(Advice.to(TomcatAdvice.FindSession.class)
+                                .on(named("findSession").and(takesArguments(String.class)).and(not(isAbstract())))))
+                .type(named(TomcatAdvice.STORE_MANAGER))
+                .transform((b, type, loader, module, domain) -> b
+                        .visit(Advice.to(TomcatAdvice.FindSessionAfterStore.class)
                                 .on(named("findSession").and(takesArguments(String.class)).and(not(isAbstract())))))
                 .type(named("org.apache.catalina.session.StandardSession"))
                 .transform((b, type, loader, module, domain) -> b

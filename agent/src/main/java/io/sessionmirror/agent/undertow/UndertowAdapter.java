@@ -125,10 +125,14 @@ final class UndertowAdapter implements ContainerAdapter {
             String path;
             ClassLoader loader;
             String display;
+            String host = null;
             if (servletContext != null) {
                 path = (String) reflector.call(servletContext, "getContextPath");
                 loader = (ClassLoader) reflector.call(servletContext, "getClassLoader");
-                display = "Undertow web app '" + (path == null || path.isEmpty() ? "/" : path) + "'";
+                // The deployment's host name (DeploymentInfo.getHostName; WildFly sets it to the virtual host).
+                host = keyHost(virtualServerName(servletContext));
+                display = "Undertow web app '" + (path == null || path.isEmpty() ? "/" : path) + "'"
+                        + (SessionKeys.DEFAULT_HOST.equals(host) ? "" : " on host " + host);
             } else {
                 // undertow-core without servlets: the deployment name is all there is.
                 String name = (String) reflector.call(manager, "getDeploymentName");
@@ -136,11 +140,34 @@ final class UndertowAdapter implements ContainerAdapter {
                 loader = Thread.currentThread().getContextClassLoader();
                 display = "Undertow deployment '" + name + "'";
             }
-            app = new WebApp(keys.namespace(null, path), display, loader);
+            app = new WebApp(keys.namespace(host, path), display, loader);
             webApps.put(manager, app);
             return app;
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
+        }
+    }
+
+    /**
+     * The host part of the key namespace for a deployment's host name. Undertow's default host name
+     * ({@code localhost}, what {@code DeploymentInfo} starts with) and WildFly's ({@code default-host}) map
+     * to the default host, as Tomcat's default host and a Jetty context without virtual hosts do, so a
+     * single-host cluster of mixed servers shares keys; any other host keeps its own namespace (lower case,
+     * as Tomcat names hosts).
+     */
+    static String keyHost(String hostName) {
+        if (hostName == null || hostName.isEmpty() || hostName.equalsIgnoreCase("localhost")
+                || hostName.equalsIgnoreCase("default-host")) {
+            return SessionKeys.DEFAULT_HOST;
+        }
+        return hostName.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private String virtualServerName(Object servletContext) {
+        try {
+            return (String) reflector.call(servletContext, "getVirtualServerName");
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null; // a servlet layer without virtual server names: the default host
         }
     }
 

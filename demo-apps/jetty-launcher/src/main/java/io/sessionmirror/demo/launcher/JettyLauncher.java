@@ -15,7 +15,8 @@ import java.util.List;
  * </pre>
  * {@code --env} picks the Jetty 12 environment (default ee10); older lines ignore it.
  * {@code --shared-session-cookie} sets every web app's session cookie path to {@code /}, so one browser
- * session id is used by all apps.
+ * session id is used by all apps. {@code --file-sessions dir} gives every app Jetty's own
+ * {@code FileSessionDataStore} in {@code dir} and a cache that evicts each session when its request ends.
  */
 public final class JettyLauncher {
 
@@ -27,6 +28,7 @@ public final class JettyLauncher {
         String env = "ee10";
         boolean sharedCookie = false;
         String workerName = null;
+        String fileSessions = null;
         List<String[]> apps = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -51,6 +53,9 @@ public final class JettyLauncher {
                 case "--worker-name":
                     workerName = args[++i];
                     break;
+                case "--file-sessions": // Jetty's own FileSessionDataStore in this folder, sessions evicted after each request
+                    fileSessions = args[++i];
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown argument " + args[i]);
             }
@@ -70,6 +75,17 @@ public final class JettyLauncher {
             } catch (NoSuchMethodException e) {
                 call(server, "addBean", ids); // 12
             }
+        }
+        if (fileSessions != null) {
+            // Server beans every session handler picks up: the server's own persistent store, and a cache that
+            // evicts a session when its last request ends, so each request loads it from that store.
+            String pkg = jetty12 ? "org.eclipse.jetty.session." : "org.eclipse.jetty.server.session.";
+            Object stores = Class.forName(pkg + "FileSessionDataStoreFactory").getConstructor().newInstance();
+            call(stores, "setStoreDir", new java.io.File(fileSessions));
+            Object caches = Class.forName(pkg + "DefaultSessionCacheFactory").getConstructor().newInstance();
+            call(caches, "setEvictionPolicy", 0); // SessionCache.EVICT_ON_SESSION_EXIT
+            call(server, "addBean", stores);
+            call(server, "addBean", caches);
         }
         Object contexts = newContextHandlerCollection();
         for (String[] app : apps) {
@@ -137,7 +153,8 @@ public final class JettyLauncher {
 
     private static boolean accepts(Class<?>[] types, Object[] args) {
         for (int i = 0; i < types.length; i++) {
-            if (args[i] != null && !types[i].isInstance(args[i])) {
+            Class<?> type = types[i] == int.class ? Integer.class : types[i];
+            if (args[i] != null && !type.isInstance(args[i])) {
                 return false;
             }
         }
