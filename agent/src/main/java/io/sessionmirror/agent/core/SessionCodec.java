@@ -390,6 +390,11 @@ public final class SessionCodec {
         return ByteBuffer.wrap(payload, VERSION_AT, 8).getLong();
     }
 
+    /** When a stored copy was written (epoch millis, from its header), or 0 if it is not one of ours. */
+    public static long writtenAtOf(byte[] payload) {
+        return ours(payload) ? ByteBuffer.wrap(payload, WRITTEN_AT, 8).getLong() : 0;
+    }
+
     /** How long a stored copy should live, from the session timeout in its header (0: no expiry). */
     public static int expiryOf(byte[] payload) {
         if (!ours(payload)) {

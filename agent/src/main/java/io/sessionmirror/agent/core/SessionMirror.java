@@ -828,9 +828,13 @@ public final class SessionMirror implements MirrorHooks {
         if (cause == DestroyCause.INVALIDATED) {
             end(app, key, tombstoneSeconds, services.syncWrites, null);
         } else {
-            // Timed out here: ended only if no other server has written it since this one last saw it.
+            // Timed out here: ended only if no other server has written it since this one last saw it. A session
+            // the agent never saw (loaded by the server from its own persistence, then expired) has no known write:
+            // its stored copy ends if nobody has written it for the whole timeout either.
             long known = state == null ? 0 : state.knownWriteId;
-            end(app, key, tombstoneSeconds, false, stored -> known != 0 && SessionCodec.writeIdOf(stored) == known);
+            long idleMillis = adapter.maxInactiveSeconds(session) * 1000L;
+            end(app, key, tombstoneSeconds, false, stored -> known != 0 ? SessionCodec.writeIdOf(stored) == known
+                    : idleMillis > 0 && System.currentTimeMillis() - SessionCodec.writtenAtOf(stored) >= idleMillis);
         }
     }
 
