@@ -48,8 +48,16 @@ public final class SessionCodec {
     static final int SIGNED = 1;
     static final int ENCRYPTED = 2;
     static final int COMPRESSED = 4;
-    /** A compressed graph may not inflate beyond this: a corrupt or hostile value must not exhaust the heap. */
-    static final int MAX_INFLATED = 64 * 1024 * 1024;
+    /**
+     * A compressed graph may not inflate beyond this: a corrupt or hostile value must not exhaust the heap.
+     * Refusing one costs about this much memory for the moment it takes (see {@link BoundedInflater}), so it
+     * is kept well below a server's heap even when a few such values are read at once: 16 MB. The agent
+     * never compresses a larger graph (it is stored plain, where max.size applies), so it can read back
+     * whatever it wrote; with max.size at its default of 1 MB, a compressed session reaches the cap only
+     * at a ratio beyond 16:1, and a session serializing to more than 16 MB on every request is no session
+     * to mirror anyway.
+     */
+    static final int MAX_INFLATED = 16 * 1024 * 1024;
     private static final int HEADER = 2 + 1 + 1 + 8 + 8 + 8 + 8 + 4 + 2;
     private static final int VERSION_AT = 12;
     private static final int WRITTEN_AT = 20;
@@ -210,7 +218,11 @@ public final class SessionCodec {
             graph = serializer.serialize(new Object[] {principal, kept}, loader);
         } catch (ConcurrentModificationException e) {
             throw e;
-        } catch (IOException | RuntimeException e) {
+        } catch (OutOfMemoryError e) {
+            // Says nothing about the attributes: no culprit to look for, this write is abandoned whole.
+            throw new SerializationOutOfMemoryException(e);
+        } catch (IOException | RuntimeException | StackOverflowError e) {
+            SerializationOutOfMemoryException.rethrowIfOutOfMemory(e);
             // Something deeper in the graph is not serializable: find the culprits one by one.
             for (String name : new ArrayList<>(kept.keySet())) {
                 Object v = kept.get(name);
@@ -227,7 +239,7 @@ public final class SessionCodec {
                     principal = null;
                 }
             }
-            graph = serializer.serialize(new Object[] {principal, kept}, loader);
+            graph = serializeOrRunOutOfMemory(new Object[] {principal, kept}, loader);
         }
 
         long hash = hash(graph, data.maxInactiveSeconds(), data.authType());
@@ -237,7 +249,8 @@ public final class SessionCodec {
         byte[] auth = data.authType() == null ? null : data.authType().getBytes(StandardCharsets.UTF_8);
         int flags = 0;
         byte[] body = graph;
-        if (compressAbove >= 0 && graph.length > compressAbove) {
+        // A graph larger than any reader inflates is stored plain: the agent never writes what it cannot read.
+        if (compressAbove >= 0 && graph.length > compressAbove && graph.length <= MAX_INFLATED) {
             byte[] deflated = deflate(graph);
             if (deflated.length < graph.length) {
                 body = deflated;
@@ -302,31 +315,7 @@ public final class SessionCodec {
     }
 
     private static byte[] inflate(byte[] body) throws CorruptPayloadException {
-        java.util.zip.Inflater in = new java.util.zip.Inflater();
-        try {
-            in.setInput(body);
-            ByteArrayOutputStream out = new ByteArrayOutputStream(body.length * 3);
-            byte[] buf = new byte[8192];
-            while (!in.finished()) {
-                int n = in.inflate(buf);
-                if (n == 0 && (in.needsInput() || in.needsDictionary())) {
-                    throw new CorruptPayloadException("truncated compressed attribute graph");
-                }
-                out.write(buf, 0, n);
-                if (out.size() > MAX_INFLATED) {
-                    throw new CorruptPayloadException("compressed attribute graph inflates beyond " + MAX_INFLATED
-                            + " bytes");
-                }
-            }
-            if (in.getRemaining() != 0) {
-                throw new CorruptPayloadException("bytes after the compressed attribute graph");
-            }
-            return out.toByteArray();
-        } catch (java.util.zip.DataFormatException e) {
-            throw new CorruptPayloadException("compressed attribute graph is corrupt: " + e.getMessage());
-        } finally {
-            in.end();
-        }
+        return BoundedInflater.inflate(body, MAX_INFLATED);
     }
 
     /**
@@ -343,8 +332,8 @@ public final class SessionCodec {
             int size;
             try {
                 size = serializer.serialize(v, loader).length;
-            } catch (IOException | RuntimeException ex) {
-                continue;
+            } catch (IOException | RuntimeException | StackOverflowError | OutOfMemoryError ex) {
+                continue; // only for a warning: an attribute that cannot be measured now is not listed
             }
             sizes.add(new Object[] {e.getKey(), v.getClass().getName(), size});
         }
@@ -356,15 +345,33 @@ public final class SessionCodec {
         return out;
     }
 
-    private String trySerialize(Object value, ClassLoader loader) {
+    /** Why {@code value} cannot be serialized, or null when it can. */
+    private String trySerialize(Object value, ClassLoader loader) throws SerializationOutOfMemoryException {
         try {
             serializer.serialize(value, loader);
             return null;
+        } catch (OutOfMemoryError e) {
+            // Not the attribute's fault: it must not be left out of the copy for it.
+            throw new SerializationOutOfMemoryException(e);
         } catch (NotSerializableException e) {
             return "contains a " + e.getMessage() + ", which is not serializable";
+        } catch (StackOverflowError e) {
+            return "is nested too deeply to serialize";
         } catch (IOException | RuntimeException e) {
+            SerializationOutOfMemoryException.rethrowIfOutOfMemory(e);
             String m = e.getMessage();
             return "cannot be serialized: " + (m == null ? e.getClass().getName() : m);
+        }
+    }
+
+    private byte[] serializeOrRunOutOfMemory(Object root, ClassLoader loader) throws IOException {
+        try {
+            return serializer.serialize(root, loader);
+        } catch (OutOfMemoryError e) {
+            throw new SerializationOutOfMemoryException(e);
+        } catch (IOException | RuntimeException e) {
+            SerializationOutOfMemoryException.rethrowIfOutOfMemory(e);
+            throw e;
         }
     }
 
@@ -445,6 +452,20 @@ public final class SessionCodec {
             throw new CorruptPayloadException("the attribute graph cannot be read: " + e, e);
         } catch (StackOverflowError e) {
             throw new CorruptPayloadException("the attribute graph is nested too deeply to read");
+        } catch (OutOfMemoryError e) {
+            // Caught on purpose: what failed was an allocation of this decode (the inflated graph, or the objects
+            // being rebuilt from it), and all this decode allocated is unreachable as soon as we return, so the
+            // heap is whole again. Reported as a corrupt value, the caller counts it, remembers the miss and logs
+            // it once, instead of inflating the same value again on every request for the session.
+            throw new CorruptPayloadException("the attribute graph needs more memory than the heap has free ("
+                    + e.getMessage() + ")");
+        } catch (LinkageError e) {
+            throw new CorruptPayloadException("a stored class cannot be loaded here: " + e, e);
+        } catch (VirtualMachineError e) {
+            throw e; // InternalError, UnknownError: the JVM itself is broken, not the value
+        } catch (Error e) {
+            // Whatever a class's readObject or static initializer may throw (an AssertionError...).
+            throw new CorruptPayloadException("the attribute graph cannot be read: " + e, e);
         }
     }
 
