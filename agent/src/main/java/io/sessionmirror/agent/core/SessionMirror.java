@@ -593,6 +593,14 @@ public final class SessionMirror implements MirrorHooks {
                             redact(data == null ? "?" : data.id()), app);
                     return false;
                 }
+            } catch (SerializationOutOfMemoryException e) {
+                // Not the session's fault: nothing is left out of it; it is written whole at its next request.
+                s(app).failures.increment();
+                s(app).serializeFailures.increment();
+                state.lastHash = 0;
+                warnRarely("Session " + redact(data == null ? "?" : data.id()) + " of " + app + ": " + e.getMessage()
+                        + "; it is written at its next request. Give the server more heap, or store less in sessions.");
+                return false;
             } catch (Exception | LinkageError e) {
                 s(app).failures.increment();
                 s(app).serializeFailures.increment();
