@@ -476,6 +476,10 @@ public final class SessionCodec {
                     + " bytes, bad header)");
         }
         byte format = payload[2];
+        if (StoredCopy.isTombstone(payload)) {
+            throw new CorruptPayloadException("the session has ended (a tombstone, written at its logout, timeout or"
+                    + " id change)");
+        }
         if (format != FORMAT && format != LEGACY_FORMAT && format != SEALED_FORMAT) {
             throw new CorruptPayloadException("stored format " + format + " is not supported (this agent reads formats "
                     + LEGACY_FORMAT + " to " + SEALED_FORMAT + ")");

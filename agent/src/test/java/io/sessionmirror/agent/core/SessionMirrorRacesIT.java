@@ -236,8 +236,10 @@ class SessionMirrorRacesIT {
             assertTrue(services.queue.flush(10_000));
             for (String id : ids) {
                 byte[] held = memcached.get(key(id));
-                assertTrue(held == null || StoredCopy.isTombstone(held), "seed " + seed + ", schedule " + schedule
-                        + ": ended id " + id + " holds a copy (n=" + attribute(held, "n") + ")");
+                if (held != null && !StoredCopy.isTombstone(held)) {
+                    throw new AssertionError("seed " + seed + ", schedule " + schedule + ": ended id " + id
+                            + " holds a copy (n=" + attribute(held, "n") + ")");
+                }
                 assertEquals(null, mirror.sessionNotFound(new Object(), id, null),
                         "seed " + seed + ", schedule " + schedule + ": ended id " + id + " was restored");
             }
