@@ -24,10 +24,24 @@ class GracefulShutdownInFlightIT extends FaultTest {
     private static final String JETTY = "jetty-12.1-ee10";
 
     private ServerProcess server(String family, String name, String options) throws Exception {
-        if (family.equals("tomcat")) {
-            return tomcat(name, options);
+        int port = Memcached.freePort();
+        switch (family) {
+            case "tomcat":
+                return tomcat(name, options);
+            case "jetty":
+                return started(Servers.jetty(JETTY, "ee10", name, port, options)).awaitReady("/shop/stats", READY);
+            case "undertow":
+                return started(Servers.undertow(name, port, options)).awaitReady("/shop/stats", READY);
+            case "jetty-home-graceful": // the distribution, stopped by its own hook (stopAtShutdown), with its graceful
+                // module: the stop lets requests in progress finish (the embedded Jetty above cuts them)
+                return started(new GracefulJettyHome().launch(name, port, options)).awaitReady("/shop/stats", READY);
+            case "debian-tomcat10": // Debian's package, catalina.sh run: Catalina's own shutdown hook
+                org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isExecutable(
+                        java.nio.file.Paths.get("/usr/share/tomcat10/bin/catalina.sh")), "Debian's tomcat10 is not installed");
+                return started(new DebianTomcatCatalinaFailoverIT().launch(name, port, options)).awaitReady("/shop/stats", READY);
+            default:
+                throw new IllegalArgumentException(family);
         }
-        return started(Servers.jetty(JETTY, "ee10", name, Memcached.freePort(), options)).awaitReady("/shop/stats", READY);
     }
 
     /**
@@ -36,7 +50,8 @@ class GracefulShutdownInFlightIT extends FaultTest {
      * the next server must have.
      */
     @ParameterizedTest(name = "{0} write={1}")
-    @CsvSource({"tomcat, async", "tomcat, sync", "jetty, async", "jetty, sync"})
+    @CsvSource({"tomcat, async", "tomcat, sync", "jetty, async", "jetty, sync", "jetty-home-graceful, async",
+            "jetty-home-graceful, sync", "debian-tomcat10, async", "debian-tomcat10, sync"})
     void requestInProgressAtSigtermKeepsItsAcknowledgedChange(String family, String write) throws Exception {
         Memcached memcached = node();
         String options = nodesOption(List.of(memcached)) + ",write=" + write;
@@ -63,6 +78,10 @@ class GracefulShutdownInFlightIT extends FaultTest {
                 + answer + "; the server exited " + exitMs + " ms after the SIGTERM; "
                 + a.log().lines().filter(l -> l.contains("Shutdown:")).findFirst().orElse("(no Shutdown: line)"));
 
+        if (!family.equals("jetty")) {
+            // These servers let the request in progress finish before they stop: it must have been answered.
+            assertTrue(acked != null, family + " did not answer the request in progress: " + answer + "\n" + a.log());
+        }
         ServerProcess b = server(family, "inflightB-" + family + "-" + write, options);
         String restored = user.get(b.url("/shop/session")).get("attr.n");
         if (acked != null) {
@@ -75,7 +94,7 @@ class GracefulShutdownInFlightIT extends FaultTest {
 
     /** Three users' requests answered, the SIGTERM right after the third answer: all three are on the next server. */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"tomcat", "jetty"})
+    @ValueSource(strings = {"tomcat", "jetty", "jetty-home-graceful", "debian-tomcat10", "undertow"})
     void changesAnsweredJustBeforeSigtermAreKept(String family) throws Exception {
         Memcached memcached = node();
         String options = nodesOption(List.of(memcached)) + ",write=async";
@@ -107,7 +126,7 @@ class GracefulShutdownInFlightIT extends FaultTest {
      * only. Measured with and without the agent; printed, not asserted (the machine is shared).
      */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"tomcat", "jetty"})
+    @ValueSource(strings = {"tomcat", "jetty", "undertow"})
     void idleServerExitsPromptly(String family) throws Exception {
         Memcached memcached = node();
         String options = nodesOption(List.of(memcached));
@@ -148,5 +167,13 @@ class GracefulShutdownInFlightIT extends FaultTest {
             }
         }
         throw new AssertionError("no thread of " + s.name() + " entered " + frame + " within " + timeout + ":\n" + dump);
+    }
+
+    /** jetty-home 12.1 (ee10) with the graceful module, as a site that wants requests finished at a stop enables it. */
+    static final class GracefulJettyHome extends JettyHome121Ee10FailoverIT {
+        @Override
+        protected String modules() {
+            return super.modules() + ",graceful";
+        }
     }
 }
