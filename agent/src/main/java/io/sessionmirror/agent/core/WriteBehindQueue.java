@@ -3,7 +3,9 @@ package io.sessionmirror.agent.core;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Memcached work taken off request threads. Bounded, and keyed by Memcached key: a newer write of a
@@ -63,15 +65,15 @@ public final class WriteBehindQueue {
     private volatile boolean accepting = true;
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Every accepted submit: a shutdown's quiet period starts again when it moves. */
-    private final java.util.concurrent.atomic.LongAdder submitted = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder submitted = new LongAdder();
     /** Tasks refused because the queue was closed. */
-    private final java.util.concurrent.atomic.LongAdder refused = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder refused = new LongAdder();
     /** Tasks the worker has finished (written, or failed and reported). */
-    private final java.util.concurrent.atomic.LongAdder finished = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder finished = new LongAdder();
     /** Tasks that failed (reported to the task). */
-    private final java.util.concurrent.atomic.LongAdder failed = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder failed = new LongAdder();
     final ChangeSignal idle = new ChangeSignal();
-    private final java.util.concurrent.atomic.AtomicBoolean lateRefusalLogged = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean lateRefusalLogged = new AtomicBoolean();
 
     public WriteBehindQueue(int capacity) {
         this.capacity = capacity;
