@@ -99,9 +99,16 @@ public final class AgentInstaller {
         }
 
         startObservability(config, services, log);
+        // Runs beside the server's own hook: it waits for the server's requests and their writes (bounded by
+        // shutdown.timeout) before it closes the queue and the store; see ShutdownDrain.
+        int shutdownTimeout = config.shutdownTimeoutMillis();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            services.shutdown(5000, log);
-            log.info("Session Mirror stopped: {}", services.metrics.summary());
+            try {
+                services.shutdown(shutdownTimeout, log);
+                log.info("Session Mirror stopped: {}", services.metrics.summary());
+            } catch (Throwable t) {
+                log.warn("Session Mirror shutdown failed: {}", t.toString());
+            }
         }, "session-mirror-shutdown"));
         log.info("Session Mirror {} active ({}): {}", Version.get(), atStartup ? "started with the JVM" : "attached",
                 config.describe());

@@ -21,6 +21,11 @@ abstract class AbstractJettyHomeFailoverIT extends AbstractFailoverIT {
     /** The EE environment to deploy to (ee8 to ee11). */
     protected abstract String environment();
 
+    /** The modules of the jetty.base, for {@code start.jar --add-modules}. */
+    protected String modules() {
+        return "http," + environment() + "-deploy";
+    }
+
     private Path jettyHome() throws Exception {
         Path target = Servers.DEMO_SERVERS_DIR.resolve(module()).resolve("target");
         try (Stream<Path> dirs = Files.list(target)) {
@@ -44,18 +49,18 @@ abstract class AbstractJettyHomeFailoverIT extends AbstractFailoverIT {
 
     private Path template(Path home) throws Exception {
         synchronized (TEMPLATES) {
-            Path template = TEMPLATES.get(home + "|" + environment());
+            Path template = TEMPLATES.get(home + "|" + modules());
             if (template != null) {
                 return template;
             }
             Path base = Servers.workDir("jetty-base-template");
             Process init = new ProcessBuilder(Servers.java(), "-jar", home.resolve("start.jar").toString(), "jetty.home=" + home,
-                    "jetty.base=" + base, "--add-modules=http," + environment() + "-deploy").redirectErrorStream(true)
+                    "jetty.base=" + base, "--add-modules=" + modules()).redirectErrorStream(true)
                     .redirectOutput(base.resolve("add-modules.log").toFile()).start();
             if (init.waitFor() != 0) {
                 throw new IllegalStateException("start.jar --add-modules failed:\n" + Files.readString(base.resolve("add-modules.log")));
             }
-            TEMPLATES.put(home + "|" + environment(), base);
+            TEMPLATES.put(home + "|" + modules(), base);
             return base;
         }
     }

@@ -195,6 +195,7 @@ public final class MirrorConfig {
         }
         integer(Option.TIMEOUT, 10, 60_000);
         integer(Option.QUEUE, 1, 1_000_000);
+        shutdownTimeoutMillis();
         integer(Option.EXPORT, 1, 1_000_000);
         int replicas = integer(Option.REPLICAS, 0, 4);
         if (enabled && replicas >= nodes.size()) {
@@ -515,6 +516,11 @@ public final class MirrorConfig {
 
     public int queueCapacity() {
         return integer(Option.QUEUE, 1, 1_000_000);
+    }
+
+    /** How long a JVM shutdown waits for the server's requests and their writes (see ShutdownDrain). */
+    public int shutdownTimeoutMillis() {
+        return integer(Option.SHUTDOWN_TIMEOUT, 100, 300_000);
     }
 
     /** Sessions per second written when an attach exports the sessions that already exist. */

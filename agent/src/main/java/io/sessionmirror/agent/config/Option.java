@@ -22,6 +22,7 @@ public enum Option {
     PREFIX("prefix", "sm", "1 to 32 of the characters A-Z a-z 0-9 _ . -", false),
     TIMEOUT("timeout", "1000", "a whole number of milliseconds from 10 to 60000", false),
     QUEUE("queue", "10000", "a whole number of sessions from 1 to 1000000", false),
+    SHUTDOWN_TIMEOUT("shutdown.timeout", "10000", "a whole number of milliseconds from 100 to 300000", false),
     SECRET("secret", null, "one or more secrets (16 characters or more recommended), the current one first,"
             + " comma-separated (no , ; = in a value)", true, true),
     SECRET_FILE("secret.file", null, "the path of a readable file holding the secrets, one per line, the current one"

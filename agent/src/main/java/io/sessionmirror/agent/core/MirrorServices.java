@@ -14,6 +14,8 @@ public final class MirrorServices {
     public final SessionKeys keys;
     public final MirrorStats stats;
     public final MirrorMetrics metrics;
+    /** Requests in progress that may still write a session: a shutdown waits for them. */
+    public final InFlightRequests requests = new InFlightRequests();
     public final boolean syncWrites;
     /** Non-sticky: Memcached is the primary copy; every request checks the stored version. */
     public final boolean nonSticky;
@@ -67,24 +69,10 @@ public final class MirrorServices {
     }
 
     /**
-     * For JVM shutdown: finishes the queued writes (bounded by {@code flushMillis}), so a planned restart
-     * loses nothing even with {@code write=async}, then disconnects.
+     * For JVM shutdown: waits for the server to finish its requests and for their writes (see
+     * {@link ShutdownDrain}), at most {@code timeoutMillis}, then refuses new work and disconnects.
      */
-    public void shutdown(long flushMillis, Logger log) {
-        int pending = queue.depth();
-        long t0 = System.nanoTime();
-        boolean done = queue.flush(flushMillis);
-        long ms = (System.nanoTime() - t0) / 1_000_000;
-        if (pending > 0 || !done) {
-            if (done) {
-                log.info("Shutdown: wrote the {} pending session writes to Memcached in {} ms", pending, ms);
-            } else {
-                log.warn("Shutdown: {} of {} pending session writes could not be written within {} ms (Memcached slow"
-                        + " or down); those changes are only on this server and are lost with it", queue.depth(),
-                        pending, flushMillis);
-            }
-        }
-        queue.stop();
-        store.close();
+    public ShutdownDrain.Outcome shutdown(long timeoutMillis, Logger log) {
+        return new ShutdownDrain(requests, queue, store).run(timeoutMillis, log);
     }
 }

@@ -96,6 +96,7 @@ public final class SessionMirror implements MirrorHooks {
 
     @Override
     public void requestStarting(Object request) {
+        services.requests.enter(); // a shutdown waits for it (ShutdownDrain)
         if (services.route != null) {
             adapter.useRoute(request, services.route);
         }
@@ -129,6 +130,9 @@ public final class SessionMirror implements MirrorHooks {
 
     @Override
     public Object sessionNotFound(Object manager, String id, Object request) {
+        if (request != null) {
+            services.requests.enter(); // a lookup for a request (Undertow): a shutdown waits for it
+        }
         WebApp app = adapter.webAppOfManager(manager);
         if (app == null) {
             return null;
@@ -294,6 +298,9 @@ public final class SessionMirror implements MirrorHooks {
 
     @Override
     public Object sessionFound(Object manager, Object session, Object request) {
+        if (request != null) {
+            services.requests.enter(); // a lookup for a request (Jetty, Undertow): a shutdown waits for it
+        }
         RequestScope scope = null;
         if (services.nonSticky) {
             scope = scope(request);
@@ -493,11 +500,23 @@ public final class SessionMirror implements MirrorHooks {
                 locks.releaseAll(scope.locks);
             }
             scope.clear();
+            if (services.requests.inside() && adapter.sessionOfRequest(request) == null) {
+                services.requests.exit(); // no session: no release follows (with one, sessionReleased ends it)
+            }
         }
     }
 
     @Override
     public void sessionReleased(Object session) {
+        services.requests.enter(); // covers the write below, also for a request that created its session
+        try {
+            released(session);
+        } finally {
+            services.requests.exit();
+        }
+    }
+
+    private void released(Object session) {
         long t0 = System.nanoTime();
         endOfUse(session, services.syncWrites);
         SessionState used = states.get(session);

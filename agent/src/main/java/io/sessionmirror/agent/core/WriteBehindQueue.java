@@ -3,7 +3,9 @@ package io.sessionmirror.agent.core;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Memcached work taken off request threads. Bounded, and keyed by Memcached key: a newer write of a
@@ -14,6 +16,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * waits for any: writes to Memcached are then pipelined (one socket write and one wake-up of the client's
  * I/O thread and of memcached for several sets) instead of a round trip each. A batch never holds one key
  * twice, so the writes of one session still land in the order they were taken.
+ *
+ * <p>At shutdown ({@link ShutdownDrain}) it is {@link #close() closed}: from then on {@link #submit}
+ * refuses (and counts) new work, while what was accepted is still written until {@link #stop()}; what
+ * {@link #stop()} leaves unwritten is counted too, so nothing is dropped without a number in the log.
  */
 public final class WriteBehindQueue {
 
@@ -73,7 +79,18 @@ public final class WriteBehindQueue {
     private final int capacity;
     private final Thread worker;
     private volatile boolean running = true;
+    private volatile boolean accepting = true;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Every accepted submit: a shutdown's quiet period starts again when it moves. */
+    private final LongAdder submitted = new LongAdder();
+    /** Tasks refused because the queue was closed. */
+    private final LongAdder refused = new LongAdder();
+    /** Tasks the worker has finished (written, or failed and reported). */
+    private final LongAdder finished = new LongAdder();
+    /** Tasks that failed (reported to the task). */
+    private final LongAdder failed = new LongAdder();
+    final ChangeSignal idle = new ChangeSignal();
+    private final AtomicBoolean lateRefusalLogged = new AtomicBoolean();
 
     public WriteBehindQueue(int capacity) {
         this.capacity = capacity;
@@ -82,8 +99,16 @@ public final class WriteBehindQueue {
         worker.start();
     }
 
-    /** Returns false, without queueing, when the queue is full. */
+    /** Returns false, without queueing, when the queue is full or closed (counted in {@link #refused()}). */
     public boolean submit(Task task) {
+        if (!accepting) {
+            refused.increment();
+            if (lateRefusalLogged.compareAndSet(false, true)) {
+                AgentLog.get().warn("Memcached work (a session write, touch or delete) came after the shutdown closed"
+                        + " the write queue and is not done; further ones are counted, not logged");
+            }
+            return false;
+        }
         boolean[] added = {false};
         boolean[] rejected = {false};
         pending.compute(task.key, (k, older) -> {
@@ -104,6 +129,7 @@ public final class WriteBehindQueue {
         if (added[0]) {
             order.add(task.key);
         }
+        submitted.increment();
         return true;
     }
 
@@ -111,12 +137,47 @@ public final class WriteBehindQueue {
         return size.get();
     }
 
+    /** Tasks taken by the worker and not finished yet. */
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Nothing pending and nothing being written. */
+    public boolean idle() {
+        return size.get() == 0 && inFlight.get() == 0;
+    }
+
+    public long submitted() {
+        return submitted.sum();
+    }
+
+    public long refused() {
+        return refused.sum();
+    }
+
+    public long finished() {
+        return finished.sum();
+    }
+
+    public long failed() {
+        return failed.sum();
+    }
+
+    /** Refuses new work from now on; what was accepted is still written (see {@link #flush}). */
+    public void close() {
+        accepting = false;
+    }
+
+    public boolean isClosed() {
+        return !accepting;
+    }
+
     private void drain() {
         java.util.ArrayList<String> keys = new java.util.ArrayList<>(BATCH);
         Task[] tasks = new Task[BATCH];
         Object[] begun = new Object[BATCH];
         boolean[] started = new boolean[BATCH];
-        while (running || !order.isEmpty()) {
+        while (running) {
             String first;
             try {
                 first = order.poll(200, TimeUnit.MILLISECONDS);
@@ -172,13 +233,18 @@ public final class WriteBehindQueue {
                     tasks[i] = null;
                     begun[i] = null;
                 }
+                finished.add(n);
             } finally {
                 inFlight.addAndGet(-keys.size());
+                if (size.get() == 0) {
+                    idle.signal();
+                }
             }
         }
     }
 
-    private static void fail(Task t, Throwable e) {
+    private void fail(Task t, Throwable e) {
+        failed.increment();
         try {
             t.failed(e.getMessage() == null ? e.toString() : e.getMessage());
         } catch (Throwable ignored) {
@@ -189,20 +255,42 @@ public final class WriteBehindQueue {
     /** Waits until everything queued so far has been attempted, at most {@code timeoutMillis}. */
     public boolean flush(long timeoutMillis) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (size.get() > 0 || inFlight.get() > 0) {
-            if (System.nanoTime() > deadline) {
-                return false;
+        idle.join();
+        try {
+            while (true) {
+                long seen = idle.version();
+                if (idle()) {
+                    return true;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                idle.await(seen, left);
             }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            idle.leave();
         }
-        return true;
     }
 
+    /**
+     * Ends the worker once its current batch is done (waiting for that at most {@code joinMillis}); returns
+     * how many accepted tasks are left unwritten.
+     */
+    public int stop(long joinMillis) {
+        stop();
+        try {
+            worker.join(Math.max(1, joinMillis));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return size.get() + inFlight.get();
+    }
+
+    /** Ends the worker once its current batch is done; what is still queued then is not written. */
     public void stop() {
         running = false;
         worker.interrupt();

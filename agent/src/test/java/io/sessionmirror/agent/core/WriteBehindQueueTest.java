@@ -155,4 +155,34 @@ class WriteBehindQueueTest {
         assertTrue(queue.flush(5000));
         assertEquals(List.of("begin a:3", "complete a:3", "begin a:4", "complete a:4"), done);
     }
+
+    @Test
+    void closedQueueRefusesAndCountsButWritesWhatItHadAccepted() throws InterruptedException {
+        queue = new WriteBehindQueue(10);
+        assertTrue(queue.submit(new Op("blocker", "block", false)));
+        assertTrue(blocking.await(5, TimeUnit.SECONDS), "the worker runs the blocking task");
+        assertTrue(queue.submit(new Op("s1", "v1", false)));
+        queue.close();
+        assertFalse(queue.submit(new Op("s2", "v1", false)));
+        assertFalse(queue.submit(new Op("s1", "v2", false)));
+        assertEquals(2, queue.refused());
+        gate.countDown();
+        assertTrue(queue.flush(5000));
+        assertEquals(0, queue.stop(5000));
+        assertEquals(List.of("blocker:block", "s1:v1"), done);
+        assertEquals(2, queue.finished());
+    }
+
+    @Test
+    void stopCountsWhatItLeavesUnwritten() throws InterruptedException {
+        queue = new WriteBehindQueue(10);
+        assertTrue(queue.submit(new Op("blocker", "block", false)));
+        assertTrue(blocking.await(5, TimeUnit.SECONDS), "the worker runs the blocking task");
+        assertTrue(queue.submit(new Op("s1", "v1", false)));
+        assertTrue(queue.submit(new Op("s2", "v1", false)));
+        assertFalse(queue.flush(50), "the worker is stuck");
+        gate.countDown(); // the blocking task ends; the worker then stops instead of taking more
+        int left = queue.stop(5000);
+        assertEquals(2, left + done.size() - 1, "every task is either done or counted as left: " + done);
+    }
 }

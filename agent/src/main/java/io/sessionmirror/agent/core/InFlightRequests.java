@@ -1,0 +1,98 @@
+package io.sessionmirror.agent.core;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The requests in progress that may still write a session, so a shutdown can wait for their writes
+ * (see {@link ShutdownDrain}). Counted once per thread: {@link #enter()} on a thread already inside a
+ * request, or {@link #exit()} on one that is not, changes nothing, so every family may report the start
+ * and the end of a request at whichever of its hooks comes first and last.
+ *
+ * <p>Where the families report them ({@link SessionMirror}):
+ * <ul>
+ *   <li>enter: Tomcat's request start (every request); any session lookup made for a request (Jetty's
+ *       lookup by id, Undertow's, which also runs before a request creates a session); and the release
+ *       of a session, so the write it triggers is covered even when no lookup came first (a request
+ *       that created its session).</li>
+ *   <li>exit: after the session's release has written or queued its change; at the end of a request
+ *       that holds no session (Tomcat's request end, Undertow's response end). A request that holds a
+ *       session is left when the session is released, which for Jetty and Undertow comes only after the
+ *       response is complete, and for Tomcat just after its request end.</li>
+ * </ul>
+ * A request whose end a family does not report on the same thread (a servlet's async processing), or
+ * does not report at all (Jetty cuts the requests in progress when it stops without a graceful
+ * timeout), stays counted until that thread's next request ends, or until the thread dies: a stopping
+ * server ends its pool's threads, and {@link #pruneDead()} drops those. At worst a shutdown waits until
+ * its timeout; it never closes under a request it still counts.
+ */
+public final class InFlightRequests {
+
+    private final ThreadLocal<boolean[]> inside = ThreadLocal.withInitial(() -> new boolean[1]);
+    private final AtomicInteger active = new AtomicInteger();
+    /** The threads counted in {@link #active}: one that died ended its request, reported or not. */
+    private final java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Every enter: a shutdown's quiet period starts again when it moves. */
+    private final LongAdder entered = new LongAdder();
+    final ChangeSignal idle = new ChangeSignal();
+
+    /** This thread runs a request that may write a session. */
+    public void enter() {
+        boolean[] in = inside.get();
+        if (!in[0]) {
+            in[0] = true;
+            threads.add(Thread.currentThread());
+            active.incrementAndGet();
+            entered.increment();
+        }
+    }
+
+    /** This thread's request has written or queued what it changed (or never had a session). */
+    public void exit() {
+        boolean[] in = inside.get();
+        if (in[0]) {
+            in[0] = false;
+            if (threads.remove(Thread.currentThread()) && active.decrementAndGet() == 0) {
+                idle.signal();
+            }
+        }
+    }
+
+    /** Stops counting threads that have died inside a request; returns how many. */
+    int pruneDead() {
+        int pruned = 0;
+        for (Thread t : threads) {
+            if (!t.isAlive() && threads.remove(t)) {
+                pruned++;
+                if (active.decrementAndGet() == 0) {
+                    idle.signal();
+                }
+            }
+        }
+        return pruned;
+    }
+
+    /** The names of the threads counted now, for a log line. */
+    String threadNames() {
+        java.util.List<String> names = new java.util.ArrayList<>();
+        for (Thread t : threads) {
+            names.add(t.getName());
+        }
+        return String.join(", ", names);
+    }
+
+    /** Whether this thread is inside a counted request. */
+    public boolean inside() {
+        return inside.get()[0];
+    }
+
+    /** Requests in progress. */
+    public int active() {
+        return active.get();
+    }
+
+    /** How many requests have entered since start: a change means the server is still serving. */
+    public long entered() {
+        return entered.sum();
+    }
+}
