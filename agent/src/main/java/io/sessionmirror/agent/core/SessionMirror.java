@@ -686,6 +686,9 @@ public final class SessionMirror implements MirrorHooks {
         if (!services.queue.submit(new WriteTask(key, encoded.payload, expiry, state, app, encoded.version))) {
             state.lastHash = 0;
             s(app).failures.increment();
+            if (services.queue.isClosed()) {
+                return false; // after the shutdown's drain: counted and said by the queue and the Shutdown line
+            }
             s(app).queueFull.increment();
             warnRarely("The write queue is full (" + services.queue.depth() + " sessions waiting): a session of " + app
                     + " is written at its next request. Memcached is slow or down, or raise 'queue'.");
