@@ -121,6 +121,7 @@ class SessionMirrorRacesIT {
             mirror.sessionIdChanged(s, "OLDID00001");
         });
         awaitStuckOrDone(login);
+        s.attributes.put("cart", "added after the login"); // what the held request writes differs from the login's
         p.release.countDown();
         ajax.join();
         login.join();
