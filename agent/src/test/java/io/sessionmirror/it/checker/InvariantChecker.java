@@ -117,9 +117,12 @@ final class InvariantChecker {
             }
             boolean sameId = o.id() != null && Cluster.baseOf(o.id()).equals(Cluster.baseOf(o.sentId()));
             if (sameId || o.hits() != null) {
-                Observation retiredBy = retiring(history, o.sentId());
+                Observation retiredBy = retiring(history, Cluster.baseOf(o.sentId()));
                 found.add(new Violation('b', "retired id " + o.sentId() + " restorable on " + o.server()
-                        + " (answered id " + o.id() + ", hits " + o.hits() + ")",
+                        + " (answered id " + o.id() + ", hits " + o.hits() + ")"
+                        + (retiredBy != null && !retiredBy.server().equals(o.server())
+                                ? "; retired on " + retiredBy.server() + ", so " + o.server() + " served a copy of its own"
+                                + " or one it loaded" : ""),
                         retiredBy == null ? List.of(o) : List.of(retiredBy, o)));
             }
         }

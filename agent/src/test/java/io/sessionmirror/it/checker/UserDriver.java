@@ -32,7 +32,7 @@ final class UserDriver {
     static final class Run {
         final Schedule schedule;
         final List<Observation> observations = Collections.synchronizedList(new ArrayList<>());
-        /** Ids this schedule logged out or renamed, each once. */
+        /** Ids this schedule logged out or renamed, each once, as the cookie last held them. */
         final List<String> retired = new ArrayList<>();
 
         Run(Schedule schedule) {
@@ -85,10 +85,17 @@ final class UserDriver {
         return run;
     }
 
+    /** Keeps the full cookie (with its route): the probe sends what the browser still holds. */
     private static void retire(Run run, String id) {
-        if (id != null && !run.retired.contains(Cluster.baseOf(id))) {
-            run.retired.add(Cluster.baseOf(id));
+        if (id == null) {
+            return;
         }
+        for (String r : run.retired) {
+            if (Cluster.baseOf(r).equals(Cluster.baseOf(id))) {
+                return;
+            }
+        }
+        run.retired.add(id);
     }
 
     /** Several increments at once on the same session, each working a little (they overlap on the server). */
