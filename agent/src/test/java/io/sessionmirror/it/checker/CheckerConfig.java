@@ -101,7 +101,7 @@ final class CheckerConfig {
                 System.getProperty("checker.write", "sync"),
                 "non-sticky".equals(System.getProperty("checker.mode", "sticky")),
                 Boolean.parseBoolean(System.getProperty("checker.faults", "true")),
-                Integer.getInteger("checker.faultGapMs", 4000),
+                Integer.getInteger("checker.faultGapMs", 2500),
                 Integer.getInteger("checker.attachKb", 8192),
                 Integer.getInteger("checker.maxMinutes", 4));
     }

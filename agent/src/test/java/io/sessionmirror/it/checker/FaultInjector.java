@@ -85,9 +85,9 @@ final class FaultInjector implements Runnable {
                     return;
                 }
                 int kind = random.nextInt(100);
-                if (kind < 35) {
+                if (kind < 30) {
                     serverDown(false);
-                } else if (kind < 75) {
+                } else if (kind < 80) {
                     serverDown(true);
                 } else if (cluster.nodes.size() > 1
                         && System.nanoTime() - lastNodeFault > NODE_QUIET_MS * 1_000_000) {

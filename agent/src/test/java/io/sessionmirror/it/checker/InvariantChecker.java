@@ -21,6 +21,8 @@ final class InvariantChecker {
 
     /** One broken guarantee: {@code invariant} is a, b, c or d; {@code evidence} the requests that show it. */
     static final class Violation {
+        /** A short cause class for the tally (e.g. "LOGOUT racing ATTACH, same server"). */
+        String tag = "";
         private final char invariant;
         private final String what;
         private final List<Observation> evidence;
@@ -58,7 +60,7 @@ final class InvariantChecker {
         }
         List<Violation> found = new ArrayList<>();
         versions(history, found);
-        retiredIds(history, found);
+        retiredIds(run, history, found);
         failures(history, found);
         return found;
     }
@@ -87,13 +89,17 @@ final class InvariantChecker {
                 }
                 String how = later.acknowledgedWrite() ? "an increment answered " + now + " after " + seen + " was seen"
                         : "a read saw " + now + " after " + seen + " was seen";
+                String tag = earlier.server().equals(later.server()) ? "same server" : "after moving " + earlier.server()
+                        + "->" + later.server();
                 if (earlier.acknowledgedWrite() && !a) {
                     a = true;
                     found.add(new Violation('a', "acknowledged count " + seen + " lost: " + how, List.of(earlier, later)));
+                    found.get(found.size() - 1).tag = tag;
                 }
                 if (!c) {
                     c = true;
                     found.add(new Violation('c', "went back: " + how, List.of(earlier, later)));
+                    found.get(found.size() - 1).tag = tag;
                 }
             }
         }
@@ -110,7 +116,7 @@ final class InvariantChecker {
     }
 
     /** (b) a probe with a logged-out or renamed id never gets that session back. */
-    private static void retiredIds(List<Observation> history, List<Violation> found) {
+    private static void retiredIds(UserDriver.Run run, List<Observation> history, List<Violation> found) {
         for (Observation o : history) {
             if (!o.what().equals("PROBE") || !o.ok()) {
                 continue;
@@ -124,6 +130,11 @@ final class InvariantChecker {
                                 ? "; retired on " + retiredBy.server() + ", so " + o.server() + " served a copy of its own"
                                 + " or one it loaded" : ""),
                         retiredBy == null ? List.of(o) : List.of(retiredBy, o)));
+                Violation v = found.get(found.size() - 1);
+                v.tag = retiredBy == null ? "?" : (run.schedule.ops().get(retiredBy.step()).kind() == Op.Kind.ATTACH_LOGOUT
+                        ? "logout racing an 8 MB attach" : retiredBy.what())
+                        + (retiredBy != null && retiredBy.server().equals(o.server()) ? ", probe on the same server"
+                        : ", probe on the other server");
             }
         }
     }

@@ -23,6 +23,7 @@ final class Report {
     private int brokenOrRefused;
     private final Map<Character, Integer> violating = new LinkedHashMap<>();
     private final Map<Character, List<String>> examples = new LinkedHashMap<>();
+    private final Map<String, Integer> causes = new java.util.TreeMap<>();
     private List<FaultInjector.Fault> faults = List.of();
 
     Report(CheckerConfig config, long t0) {
@@ -51,6 +52,7 @@ final class Report {
             if (!counted.contains(v.invariant())) {
                 counted.add(v.invariant());
                 violating.merge(v.invariant(), 1, Integer::sum);
+                causes.merge("(" + v.invariant() + ") " + v.tag, 1, Integer::sum);
             }
             List<String> ex = examples.get(v.invariant());
             if (ex.size() < EXAMPLES) {
@@ -112,6 +114,9 @@ final class Report {
         for (int i = 0; i < NAMES.length; i++) {
             char c = (char) ('a' + i);
             b.append("[checker]   (").append(NAMES[i]).append("): ").append(violating.get(c)).append(" schedules\n");
+        }
+        for (Map.Entry<String, Integer> e : causes.entrySet()) {
+            b.append("[checker]     ").append(e.getKey()).append(": ").append(e.getValue()).append('\n');
         }
         return b.toString();
     }
