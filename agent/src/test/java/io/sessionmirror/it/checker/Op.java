@@ -38,6 +38,8 @@ final class Op {
         LOGOUT,
         /** {@code /attach?kb=..} (a large write in flight) and, {@code arg} ms later, {@code /logout}, at once. */
         ATTACH_LOGOUT,
+        /** The user reads the page for {@code arg} ms: long enough for faults to strike mid-schedule. */
+        THINK,
         /** Every id this schedule retired so far, sent to a server chosen at random: none may come back. */
         PROBE
     }

@@ -64,8 +64,10 @@ final class ScheduleGenerator {
             return new Op(Op.Kind.LOGIN, 0);
         } else if (d < 86) {
             return new Op(Op.Kind.RENEW, 0);
-        } else if (d < 93) {
+        } else if (d < 91) {
             return new Op(Op.Kind.LOGOUT, 0);
+        } else if (d < 97) {
+            return new Op(Op.Kind.THINK, 500 + r.nextInt(5000));
         }
         return new Op(Op.Kind.PROBE, 0);
     }

@@ -97,12 +97,17 @@ final class ServerNode implements AutoCloseable {
     synchronized void takeDown(boolean graceful) throws InterruptedException {
         up = false;
         long from = System.nanoTime();
+        String fault = graceful ? "SIGTERM" : "kill -9";
+        // open until the process is gone: a schedule checked meanwhile must already excuse its broken requests
+        DownWindow open = new DownWindow(from, Long.MAX_VALUE, fault);
+        windows.add(open);
         if (graceful) {
             process.stop();
         } else {
             process.kill9();
         }
-        windows.add(new DownWindow(from, System.nanoTime(), graceful ? "SIGTERM" : "kill -9"));
+        windows.add(new DownWindow(from, System.nanoTime(), fault));
+        windows.remove(open);
     }
 
     /** Whether a request that ran from {@code start} to {@code end} overlapped this server going down. */

@@ -78,6 +78,8 @@ final class UserDriver {
                 attachAndLogout(run, step, op.arg(), cookie, lineage, r);
                 cookie = null;
                 lineage++;
+            } else if (kind == Op.Kind.THINK) {
+                Thread.sleep(op.arg()); // the user's think time, part of the schedule (not synchronisation)
             } else {
                 probe(run, step, r);
             }
