@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>
  * Long run (from the repository root, after {@code mvn -B -o -q -DskipTests verify}):
  * {@code mvn -B -o verify -P '!jdk25' -Dit.test=SessionGuaranteesCheckerIT -Dtest=none
- * -Dsurefire.failIfNoSpecifiedTests=false -Dchecker.schedules=10000 -Dchecker.users=12 -Dchecker.maxMinutes=90}.
+ * -Dsurefire.failIfNoSpecifiedTests=false -Dfailsafe.failIfNoSpecifiedTests=false -Dchecker.schedules=10000
+ * -Dchecker.users=12 -Dchecker.maxMinutes=120}.
  * {@code -Dchecker.seed=<seed>} replays a run's schedules and fault plan; {@code -Dchecker.only=<index>} plays
  * that one schedule of the seed over and over (timing still varies: the seed fixes what is done, not when).
  */
