@@ -40,7 +40,7 @@ final class CheckerRun {
             if (config.faults()) {
                 injector.start();
             }
-            InvariantChecker checker = new InvariantChecker(cluster);
+            InvariantChecker checker = new InvariantChecker((server, start, end) -> cluster.server(server).windowOverlapping(start, end));
             UserDriver driver = new UserDriver(cluster, pool, config.attachKb());
             AtomicInteger next = new AtomicInteger();
             List<Throwable> errors = new ArrayList<>();

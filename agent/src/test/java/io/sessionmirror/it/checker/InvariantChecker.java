@@ -13,7 +13,7 @@ import java.util.List;
  *   <li>an id counts as retired only when the logout or login was answered (a logout that broke may not have
  *       happened), and probes are sent after that answer; Tomcat gives a cookie it does not know a fresh id,
  *       so the old id coming back can only be a restored copy;</li>
- *   <li>a broken connection or a 503 is excused only when it overlapped the server being killed or stopped; a
+ *   <li>a broken connection, a 503 or a 404 is excused only when it overlapped the server being killed or stopped; a
  *       server that was not listening is never a failure, the balancer went to the other one.</li>
  * </ul>
  */
@@ -47,10 +47,16 @@ final class InvariantChecker {
 
     }
 
-    private final Cluster cluster;
+    /** When each server was going down (the cluster's record; a fixed list in unit tests). */
+    interface DownTimes {
+        /** The window of {@code server} going down that overlaps {@code start..end}, or null. */
+        ServerNode.DownWindow overlapping(String server, long start, long end);
+    }
 
-    InvariantChecker(Cluster cluster) {
-        this.cluster = cluster;
+    private final DownTimes downTimes;
+
+    InvariantChecker(DownTimes downTimes) {
+        this.downTimes = downTimes;
     }
 
     List<Violation> check(UserDriver.Run run) {
@@ -157,8 +163,9 @@ final class InvariantChecker {
             if (o.ok() || (o.what().equals("ATTACH") && o.status() == 409)) {
                 continue;
             }
-            boolean excusable = o.status() < 0 || o.status() == 503;
-            ServerNode.DownWindow w = cluster.server(o.server()).windowOverlapping(o.start(), o.end());
+            // a stopping Tomcat answers 503 (paused) or 404 (its web app already stopped) before it closes
+            boolean excusable = o.status() < 0 || o.status() == 503 || o.status() == 404;
+            ServerNode.DownWindow w = downTimes.overlapping(o.server(), o.start(), o.end());
             if (excusable && w != null) {
                 continue;
             }

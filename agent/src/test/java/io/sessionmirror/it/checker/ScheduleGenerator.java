@@ -67,7 +67,7 @@ final class ScheduleGenerator {
         } else if (d < 91) {
             return new Op(Op.Kind.LOGOUT, 0);
         } else if (d < 97) {
-            return new Op(Op.Kind.THINK, 500 + r.nextInt(5000));
+            return new Op(Op.Kind.THINK, 500 + r.nextInt(11_500));
         }
         return new Op(Op.Kind.PROBE, 0);
     }

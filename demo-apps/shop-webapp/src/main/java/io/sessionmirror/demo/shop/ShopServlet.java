@@ -205,15 +205,19 @@ public class ShopServlet extends HttpServlet {
             return;
         }
         out.println("id=" + session.getId());
-        out.println("new=" + session.isNew());
-        out.println("created=" + session.getCreationTime());
-        out.println("maxInactive=" + session.getMaxInactiveInterval());
-        for (String name : names(session)) {
-            Object value = session.getAttribute(name);
-            out.println("attr." + name + "=" + value);
-            if (value instanceof Cart) {
-                out.println("cartActivations=" + ((Cart) value).activations());
+        try {
+            out.println("new=" + session.isNew());
+            out.println("created=" + session.getCreationTime());
+            out.println("maxInactive=" + session.getMaxInactiveInterval());
+            for (String name : names(session)) {
+                Object value = session.getAttribute(name);
+                out.println("attr." + name + "=" + value);
+                if (value instanceof Cart) {
+                    out.println("cartActivations=" + ((Cart) value).activations());
+                }
             }
+        } catch (IllegalStateException loggedOutMeanwhile) {
+            out.println("session=ended"); // another request of this user invalidated it while this one ran
         }
     }
 
