@@ -95,7 +95,7 @@ final class CheckerConfig {
         return new CheckerConfig(
                 seed.isEmpty() ? System.nanoTime() ^ System.currentTimeMillis() : Long.parseLong(seed),
                 Integer.getInteger("checker.schedules", defaultSchedules),
-                Integer.getInteger("checker.users", 8),
+                Integer.getInteger("checker.users", 10),
                 nodes,
                 Math.min(Integer.getInteger("checker.replicas", 1), nodes - 1),
                 System.getProperty("checker.write", "sync"),

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.api.Test;
 
 /**
- * The randomized checker's short run inside {@code mvn verify}: 200 schedules of 6 concurrent users against two
+ * The randomized checker's short run inside {@code mvn verify}: 200 schedules of 10 concurrent users against two
  * Tomcats and three memcached nodes while servers are killed, stopped and restarted and memcached nodes lost.
  * Fails on any violation of the four guarantees, printing the seed, the schedule and the requests that show it.
  * See {@link CheckerRun} for the long run and replays.
