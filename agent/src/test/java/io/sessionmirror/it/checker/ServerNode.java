@@ -13,9 +13,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * One Tomcat (10.1, embedded, the shop at {@code /shop}, jvmRoute = its name) with the agent, on a fixed port and
- * a fixed base directory: a restart is the same server again, so Tomcat's own session persistence
- * (StandardManager's {@code SESSIONS.ser} in the work directory, written on a graceful stop and read at start)
- * brings back the sessions it had, as on a real restart. Remembers the times it was going down, so that a
+ * a fixed base directory: a restart is the same server again, and with the launcher's {@code --persist-sessions}
+ * Tomcat's own session persistence (StandardManager's {@code SESSIONS.ser} in the work directory, written on a
+ * graceful stop and read at start) brings back the sessions it had, as a standalone Tomcat does. Remembers the times it was going down, so that a
  * request broken by a kill or a stop is not blamed on the agent.
  */
 final class ServerNode implements AutoCloseable {
@@ -86,7 +86,8 @@ final class ServerNode implements AutoCloseable {
                 "-Xmx512m", "-XX:TieredStopAtLevel=1", "-Ddemo.server.name=" + name,
                 "-cp", property("launcherJar") + ":" + property("serversDir").resolve("tomcat-" + tomcat) + "/*",
                 "io.sessionmirror.demo.launcher.TomcatLauncher", "--port", String.valueOf(port),
-                "--app", "/shop=" + war, "--base", base.toString(), "--jvm-route", name));
+                "--app", "/shop=" + war, "--base", base.toString(), "--jvm-route", name,
+                "--persist-sessions"));
         starts++;
         process = ServerProcess.launch(name, port, cmd, Map.of(), base.resolve("server-" + starts + ".log"));
         process.awaitReady("/shop/stats", Duration.ofSeconds(120));
