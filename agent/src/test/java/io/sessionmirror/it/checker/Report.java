@@ -52,7 +52,7 @@ final class Report {
             if (!counted.contains(v.invariant())) {
                 counted.add(v.invariant());
                 violating.merge(v.invariant(), 1, Integer::sum);
-                causes.merge("(" + v.invariant() + ") " + v.tag, 1, Integer::sum);
+                causes.merge("(" + v.invariant() + ") " + v.tag + faultsBetween(v, faultLog), 1, Integer::sum);
             }
             List<String> ex = examples.get(v.invariant());
             if (ex.size() < EXAMPLES) {
@@ -61,6 +61,27 @@ final class Report {
                 System.out.println("[checker] VIOLATION " + text);
             }
         }
+    }
+
+    /** For (a) and (c): which kinds of fault struck between the two requests compared, e.g. " [SIGTERM]". */
+    private static String faultsBetween(InvariantChecker.Violation v, FaultInjector faultLog) {
+        if (faultLog == null || v.evidence().size() < 2 || (v.invariant() != 'a' && v.invariant() != 'c')) {
+            return "";
+        }
+        java.util.Set<String> kinds = new java.util.TreeSet<>();
+        for (FaultInjector.Fault f : faultLog.between(v.evidence().get(0).start(), v.evidence().get(1).end())) {
+            String w = f.what();
+            if (w.startsWith("SIGTERM")) {
+                kinds.add("SIGTERM");
+            } else if (w.startsWith("kill -9 server")) {
+                kinds.add("kill -9");
+            } else if (w.contains("read its SESSIONS.ser")) {
+                kinds.add("restart from SESSIONS.ser");
+            } else if (w.startsWith("kill -9 memcached")) {
+                kinds.add("memcached lost");
+            }
+        }
+        return kinds.isEmpty() ? " [no fault between]" : " " + kinds;
     }
 
     private String example(UserDriver.Run run, InvariantChecker.Violation v, List<Observation> history,
