@@ -21,6 +21,9 @@ import javax.servlet.http.HttpSession;
  *   /counter          count this visit
  *   /login?user=name  log in (the session id changes, as it should after a login)
  *   /logout           end the session
+ *   /renew            give the session a new id (as after a change of privileges), keep its content
+ *   /hits?ms=n        count a hit in a counter changed in place (every one of concurrent requests counts);
+ *                     with ?ms the request works that long first (a slow AJAX call)
  *   /track?page=x     remember a click in a helper that is not serializable
  *   /session          the session as plain text, one fact per line
  *   /stats            session events seen by this web app on this server
@@ -72,6 +75,32 @@ public class ShopServlet extends HttpServlet {
                 redirectOrText(req, resp);
                 return;
             }
+            case "/renew": {
+                HttpSession session = req.getSession();
+                req.changeSessionId();
+                redirectOrText(req, resp);
+                return;
+            }
+            case "/hits": {
+                // An AtomicInteger changed in place and set again (so the container sees the change): concurrent
+                // requests of one user each count, none overwrites another's increment.
+                HttpSession session = req.getSession();
+                pause(Long.parseLong(param(req, "ms", "0")));
+                java.util.concurrent.atomic.AtomicInteger hits;
+                synchronized (session) {
+                    hits = (java.util.concurrent.atomic.AtomicInteger) session.getAttribute("hits");
+                    if (hits == null) {
+                        hits = new java.util.concurrent.atomic.AtomicInteger();
+                    }
+                }
+                int now = hits.incrementAndGet();
+                session.setAttribute("hits", hits);
+                resp.setContentType("text/plain;charset=UTF-8");
+                resp.getWriter().println("server=" + serverName());
+                resp.getWriter().println("id=" + session.getId());
+                resp.getWriter().println("hits=" + now);
+                return;
+            }
             case "/track": {
                 HttpSession session = req.getSession();
                 ClickTracker tracker = (ClickTracker) session.getAttribute("tracker");
@@ -88,7 +117,13 @@ public class ShopServlet extends HttpServlet {
                 HttpSession session = req.getSession();
                 byte[] file = new byte[Integer.parseInt(param(req, "kb", "1")) * 1024];
                 new java.util.Random(file.length).nextBytes(file);
-                session.setAttribute("attachment", file);
+                try {
+                    session.setAttribute("attachment", file);
+                } catch (IllegalStateException loggedOutMeanwhile) {
+                    // another request of this user ended the session while the file was read
+                    resp.sendError(HttpServletResponse.SC_CONFLICT, "the session ended during the upload");
+                    return;
+                }
                 redirectOrText(req, resp);
                 return;
             }
@@ -170,15 +205,19 @@ public class ShopServlet extends HttpServlet {
             return;
         }
         out.println("id=" + session.getId());
-        out.println("new=" + session.isNew());
-        out.println("created=" + session.getCreationTime());
-        out.println("maxInactive=" + session.getMaxInactiveInterval());
-        for (String name : names(session)) {
-            Object value = session.getAttribute(name);
-            out.println("attr." + name + "=" + value);
-            if (value instanceof Cart) {
-                out.println("cartActivations=" + ((Cart) value).activations());
+        try {
+            out.println("new=" + session.isNew());
+            out.println("created=" + session.getCreationTime());
+            out.println("maxInactive=" + session.getMaxInactiveInterval());
+            for (String name : names(session)) {
+                Object value = session.getAttribute(name);
+                out.println("attr." + name + "=" + value);
+                if (value instanceof Cart) {
+                    out.println("cartActivations=" + ((Cart) value).activations());
+                }
             }
+        } catch (IllegalStateException loggedOutMeanwhile) {
+            out.println("session=ended"); // another request of this user invalidated it while this one ran
         }
     }
 

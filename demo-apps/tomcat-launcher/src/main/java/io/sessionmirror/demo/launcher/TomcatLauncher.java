@@ -13,12 +13,15 @@ import org.apache.catalina.startup.Tomcat;
  * <pre>
  *   java -cp tomcat-launcher.jar:tomcat-embed-core.jar:... io.sessionmirror.demo.launcher.TomcatLauncher \
  *        --port 8081 --app /shop=shop.war [--app /other=other.war] [--jvm-route a] [--base dir]
- *        [--shared-session-cookie] [--context-xml context.xml]
+ *        [--shared-session-cookie] [--context-xml context.xml] [--persist-sessions]
  * </pre>
  * {@code --shared-session-cookie} sets every web app's session cookie path to {@code /}, so one browser
  * session id is used by all apps (Tomcat then reuses the id across contexts). {@code --context-xml} gives
  * every app that context descriptor, as a {@code META-INF/context.xml} would (the benchmark configures
- * memcached-session-manager's {@code <Manager>} with it).
+ * memcached-session-manager's {@code <Manager>} with it). {@code --persist-sessions} makes each app's
+ * StandardManager save its sessions to {@code SESSIONS.ser} in the app's work directory on a graceful stop and
+ * read them back at the next start, as a standalone Tomcat does (embedded Tomcat leaves the file name unset, so
+ * it persists nothing); with a fixed {@code --base} a restart then brings the sessions back.
  */
 public final class TomcatLauncher {
 
@@ -31,6 +34,7 @@ public final class TomcatLauncher {
         String base = null;
         boolean sharedCookie = false;
         String contextXml = null;
+        boolean persistSessions = false;
         List<String[]> apps = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -58,6 +62,9 @@ public final class TomcatLauncher {
                 case "--context-xml": // a META-INF/context.xml for every app, e.g. another session <Manager>
                     contextXml = args[++i];
                     break;
+                case "--persist-sessions":
+                    persistSessions = true;
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown argument " + args[i]);
             }
@@ -83,6 +90,11 @@ public final class TomcatLauncher {
             }
             if (contextXml != null) {
                 ctx.setConfigFile(new File(contextXml).toURI().toURL());
+            }
+            if (persistSessions) {
+                org.apache.catalina.session.StandardManager manager = new org.apache.catalina.session.StandardManager();
+                manager.setPathname("SESSIONS.ser"); // relative: in the app's work directory
+                ctx.setManager(manager);
             }
         }
         tomcat.start();
