@@ -14,6 +14,14 @@ public final class MirrorServices {
     public final SessionKeys keys;
     public final MirrorStats stats;
     public final MirrorMetrics metrics;
+    /**
+     * Sticky mode: how long after a session was restored here its stored copy is still checked at each lookup.
+     * The server it came from may still be finishing requests of it (a graceful stop lets them end while the
+     * balancer already sends new ones here) and write after the restore: for that long this server's copy
+     * is not trusted to be the newest. The old server's drain (its shutdown.timeout) plus one write.
+     */
+    public volatile long takeoverMillis = 10_000;
+
     /** Requests in progress that may still write a session: a shutdown waits for them. */
     public final InFlightRequests requests = new InFlightRequests();
     public final boolean syncWrites;
@@ -62,10 +70,12 @@ public final class MirrorServices {
         MirrorStats stats = new MirrorStats();
         MemcachedStore store = new MemcachedStore(config.nodes(), config.timeoutMillis(), config.replicas(), stats,
                 config.username(), config.password());
-        return new MirrorServices(store, new WriteBehindQueue(config.queueCapacity()), codec,
+        MirrorServices services = new MirrorServices(store, new WriteBehindQueue(config.queueCapacity()), codec,
                 new SessionKeys(config.prefix()), stats, config.writeMode() == MirrorConfig.WriteMode.SYNC,
                 config.mode() == MirrorConfig.Mode.NON_STICKY, config.route(), config.lock(), config.lockWaitMillis(),
                 config.maxSize());
+        services.takeoverMillis = config.shutdownTimeoutMillis() + 2L * config.timeoutMillis();
+        return services;
     }
 
     /**

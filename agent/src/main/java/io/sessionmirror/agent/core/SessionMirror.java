@@ -239,6 +239,9 @@ public final class SessionMirror implements MirrorHooks {
                 SessionState state = states.computeIfAbsent(session, s -> new SessionState());
                 state.app = app;
                 state.loaded(decoded);
+                if (!services.nonSticky) {
+                    state.verifyUntil = System.currentTimeMillis() + services.takeoverMillis;
+                }
                 s(app).loadHits.increment();
                 LOG.info("Restored session {} of {} from Memcached ({} attributes, {} bytes, version {}){}", redact(id),
                         app, decoded.data.attributes().size(), payload.length, decoded.version,
@@ -281,6 +284,22 @@ public final class SessionMirror implements MirrorHooks {
         }
     }
 
+    /**
+     * Whether a session restored here moments ago is still within its takeover window, when the server it
+     * came from may still write it (its graceful stop finishes the requests in flight while new ones come here).
+     */
+    private boolean takenOverRecently(SessionState state) {
+        long until = state.verifyUntil;
+        if (until == 0) {
+            return false;
+        }
+        if (System.currentTimeMillis() < until) {
+            return true;
+        }
+        state.verifyUntil = 0;
+        return false;
+    }
+
     /** The session ended on another server (its stored copy is a tombstone or gone): drop this server's copy. */
     private void ended(Object manager, Object session, WebApp app, String id) throws Exception {
         states.remove(session);
@@ -309,7 +328,7 @@ public final class SessionMirror implements MirrorHooks {
             }
         } else {
             SessionState known = states.get(session);
-            if (known != null && !known.stale && !adapter.cameFromElsewhere(session, request)) {
+            if (known != null && !known.stale && !takenOverRecently(known) && !adapter.cameFromElsewhere(session, request)) {
                 return session; // sticky: this server's copy is the session
             }
             // Sticky, and this server's copy may not be the newest: the session was loaded by the server itself

@@ -29,6 +29,12 @@ final class SessionState {
      */
     volatile boolean stale;
 
+    /**
+     * Sticky mode: until then (epoch millis; 0 = not at all) every lookup checks the stored copy: the session
+     * was just taken over from another server, which may still be finishing requests of it.
+     */
+    volatile long verifyUntil;
+
     /** The session's web app, looked up once: a session never moves between web apps. */
     volatile WebApp app;
 
