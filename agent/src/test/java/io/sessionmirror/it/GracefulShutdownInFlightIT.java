@@ -92,6 +92,40 @@ class GracefulShutdownInFlightIT extends FaultTest {
         }
     }
 
+    /**
+     * A user's FIRST request (no cookie) is the slow one: it creates its session, and Jetty reports no lookup
+     * for it, so only the creation tells the agent a request is in progress. The answer it gives (n=1) is what
+     * the next server must have. jetty-home with the graceful module only: the embedded Jetty cuts the request
+     * at the stop (seen: the client gets no answer and no cookie), so it acknowledges nothing to check.
+     */
+    @ParameterizedTest(name = "{0} write={1}")
+    @CsvSource({"jetty-home-graceful, async", "jetty-home-graceful, sync"})
+    void firstRequestInProgressAtSigtermKeepsItsNewSession(String family, String write) throws Exception {
+        Memcached memcached = node();
+        String options = nodesOption(List.of(memcached)) + ",write=" + write;
+        ServerProcess a = server(family, "firstA-" + family + "-" + write, options);
+        Browser user = new Browser();
+        CompletableFuture<Map<String, String>> slow = CompletableFuture.supplyAsync(() -> {
+            try {
+                return user.get(a.url("/shop/slow/inc?ms=1500"));
+            } catch (Exception | AssertionError e) {
+                return Map.of("failed", e.toString());
+            }
+        });
+        awaitThreadIn(a, "ShopServlet.pause", Duration.ofSeconds(20));
+        a.stop(); // SIGTERM while the request that created the session sleeps
+        Map<String, String> answer = slow.get(30, TimeUnit.SECONDS);
+        String acked = answer.get("n");
+        System.out.println("[GracefulShutdownInFlightIT] " + family + " write=" + write + ", first request: answered "
+                + answer + "; " + a.log().lines().filter(l -> l.contains("Shutdown:")).findFirst()
+                        .orElse("(no Shutdown: line)"));
+        assertTrue(acked != null, family + " did not answer the request in progress: " + answer + "\n" + a.log());
+        assertEquals("1", acked, "the first request's answer");
+        ServerProcess b = server(family, "firstB-" + family + "-" + write, options);
+        assertEquals(acked, user.get(b.url("/shop/session")).get("attr.n"),
+                "the acknowledged session created by the request in progress at the SIGTERM; log of A:\n" + a.log());
+    }
+
     /** Three users' requests answered, the SIGTERM right after the third answer: all three are on the next server. */
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"tomcat", "jetty", "jetty-home-graceful", "debian-tomcat10", "undertow"})

@@ -131,6 +131,19 @@ public final class MirrorBridge {
         }
     }
 
+    /** A session was created for the request on this thread (Jetty: no lookup precedes it). */
+    public static void sessionCreated(int slot, Object session) {
+        MirrorHooks h = HOOKS[slot];
+        if (h == null || BUSY.get() != null) {
+            return;
+        }
+        try {
+            h.sessionCreated(session);
+        } catch (Throwable ignored) {
+            // never break the application
+        }
+    }
+
     public static void requestCompleting(int slot, Object request) {
         MirrorHooks h = HOOKS[slot];
         if (h == null) {

@@ -36,6 +36,13 @@ public interface MirrorHooks {
         return session;
     }
 
+    /**
+     * The server created {@code session} for the request running on this thread, which holds it until its
+     * release. Only a family that reports no lookup for such a request needs it (Jetty).
+     */
+    default void sessionCreated(Object session) {
+    }
+
     /** The server finished running the application for a request but has not completed the response yet. */
     void requestCompleting(Object request);
 

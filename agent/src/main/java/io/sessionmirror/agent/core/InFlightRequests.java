@@ -12,9 +12,9 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Where the families report them ({@link SessionMirror}):
  * <ul>
  *   <li>enter: Tomcat's request start (every request); any session lookup made for a request (Jetty's
- *       lookup by id, Undertow's, which also runs before a request creates a session); and the release
- *       of a session, so the write it triggers is covered even when no lookup came first (a request
- *       that created its session).</li>
+ *       lookup by id, Undertow's, which also runs before a request creates a session); Jetty's session
+ *       creation (a first request makes no lookup there); and the release of a session, so the write it
+ *       triggers is covered even when nothing came first.</li>
  *   <li>exit: after the session's release has written or queued its change; at the end of a request
  *       that holds no session (Tomcat's request end, Undertow's response end). A request that holds a
  *       session is left when the session is released, which for Jetty and Undertow comes only after the

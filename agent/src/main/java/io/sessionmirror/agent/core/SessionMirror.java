@@ -526,6 +526,11 @@ public final class SessionMirror implements MirrorHooks {
     }
 
     @Override
+    public void sessionCreated(Object session) {
+        services.requests.enter(); // a request that created its session (Jetty: no lookup came first); once per thread
+    }
+
+    @Override
     public void sessionReleased(Object session) {
         services.requests.enter(); // covers the write below, also for a request that created its session
         try {

@@ -77,6 +77,21 @@ final class JettyAdvice {
         }
     }
 
+    /**
+     * {@code AbstractSessionCache.add(String, session)}: a request created a session (Jetty calls it only from
+     * 9.4 to 11 {@code SessionHandler.newHttpSession}, 12.x {@code AbstractSessionManager.newSession}). Such a
+     * request made no lookup, so nothing else reports it before its session's release; from here on a
+     * shutdown waits for it. Not reported when {@code add} throws: then the request has no session to release.
+     */
+    static final class SessionAdded {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.Argument(1) Object session) {
+            if (session != null) {
+                MirrorBridge.sessionCreated(SLOT, session);
+            }
+        }
+    }
+
     /** The session's {@code finishInvalidate()}: invalidate, timeout, or invalidate-on-shutdown. */
     static final class FinishInvalidate {
         @Advice.OnMethodEnter(suppress = Throwable.class)

@@ -57,6 +57,8 @@ public final class JettyInstrumentation implements ServerFamily {
                                     .on(named("release").and(takesArguments(2)).and(takesArgument(0, String.class))))
                             .visit(Advice.to(JettyAdvice.ReleaseSession.class)
                                     .on(named("release").and(takesArguments(1))))
+                            .visit(Advice.to(JettyAdvice.SessionAdded.class)
+                                    .on(named("add").and(takesArguments(2)).and(takesArgument(0, String.class))))
                             .visit(Advice.to(JettyAdvice.Commit.class)
                                     .on(named("commit").and(takesArguments(1))))
                             .visit(Advice.to(JettyAdvice.RenewSessionId.class)
