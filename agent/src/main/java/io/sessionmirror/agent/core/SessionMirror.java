@@ -865,10 +865,16 @@ public final class SessionMirror implements MirrorHooks {
         if (cause == DestroyCause.IGNORE) {
             return;
         }
-        SessionState state = states.remove(session);
         if (cause == DestroyCause.SHUTDOWN) {
-            return; // keeping the stored copy is the point: another server carries on with it
+            // Keeping the stored copy is the point: another server carries on with it. A request may still be
+            // finishing with the session (a graceful stop lets it end while the manager stops): its last change
+            // is written now, while the session is still valid, with the session's own version. The state stays
+            // (the weak table lets it go with the session), so that request's end does not start a new lineage at
+            // version 1 that Memcached would refuse.
+            writePendingAtShutdown(session);
+            return;
         }
+        SessionState state = states.remove(session);
         if (state != null) {
             state.ended = true; // no write of it after this one
         }
@@ -889,6 +895,28 @@ public final class SessionMirror implements MirrorHooks {
             long idleMillis = adapter.maxInactiveSeconds(session) * 1000L;
             end(app, key, tombstoneSeconds, false, stored -> known != 0 ? SessionCodec.writeIdOf(stored) == known
                     : idleMillis > 0 && System.currentTimeMillis() - SessionCodec.writtenAtOf(stored) >= idleMillis);
+        }
+    }
+
+    private void writePendingAtShutdown(Object session) {
+        SessionState state = states.get(session);
+        WebApp app = state == null ? null : state.app;
+        if (app == null) {
+            return;
+        }
+        boolean wasBusy = MirrorBridge.enterAgentWork();
+        try {
+            synchronized (state) {
+                String id = adapter.sessionId(session);
+                if (id != null && !state.ended
+                        && (state.changed.getAndSet(false) | state.mutableRead.getAndSet(false) || state.lastHash == 0)) {
+                    write(session, state, app, state.key(keys, app, id), true);
+                }
+            }
+        } catch (RuntimeException | LinkageError e) {
+            LOG.debug("Writing a session's last change at shutdown failed: {}", describe(e));
+        } finally {
+            MirrorBridge.exitAgentWork(wasBusy);
         }
     }
 
