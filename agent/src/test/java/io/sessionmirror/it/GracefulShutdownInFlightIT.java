@@ -126,9 +126,13 @@ class GracefulShutdownInFlightIT extends FaultTest {
                 "the acknowledged session created by the request in progress at the SIGTERM; log of A:\n" + a.log());
     }
 
-    /** Three users' requests answered, the SIGTERM right after the third answer: all three are on the next server. */
+    /**
+     * Three users' requests answered, the SIGTERM right after the third answer: all three are on the next server.
+     * Undertow lost them before (its session is released after the response); Tomcat and jetty-home stand for
+     * the servers whose release comes before it (embedded Jetty and Debian's tomcat10 behave as they do).
+     */
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"tomcat", "jetty", "jetty-home-graceful", "debian-tomcat10", "undertow"})
+    @ValueSource(strings = {"tomcat", "jetty-home-graceful", "undertow"})
     void changesAnsweredJustBeforeSigtermAreKept(String family) throws Exception {
         Memcached memcached = node();
         String options = nodesOption(List.of(memcached)) + ",write=async";
