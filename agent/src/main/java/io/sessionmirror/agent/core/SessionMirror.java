@@ -331,6 +331,11 @@ public final class SessionMirror implements MirrorHooks {
             if (known != null && !known.stale && !takenOverRecently(known) && !adapter.cameFromElsewhere(session, request)) {
                 return session; // sticky: this server's copy is the session
             }
+            if (known == null && adapter.webAppOfManager(manager) == null) {
+                // A web app whose server keeps sessions in a store of its own (Jetty's file or JDBC store): what the
+                // server loaded from it is the session; the stored copy may lag behind a write still queued.
+                return session;
+            }
             // Sticky, and this server's copy may not be the newest: the session was loaded by the server itself
             // (its own persistence, e.g. Tomcat's SESSIONS.ser after a restart) and never seen by the agent, a
             // write of it was refused as older than the stored copy, or the request comes with another server's
