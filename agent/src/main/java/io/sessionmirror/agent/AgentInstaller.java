@@ -6,7 +6,7 @@ import static net.bytebuddy.matcher.ElementMatchers.not;
 
 import io.sessionmirror.agent.config.ConfigException;
 import io.sessionmirror.agent.config.MirrorConfig;
-import io.sessionmirror.agent.core.AgentLog;
+import io.sessionmirror.agent.support.AgentLog;
 import io.sessionmirror.agent.core.MirrorServices;
 import io.sessionmirror.agent.core.SessionMirror;
 import io.sessionmirror.agent.jetty.JettyInstrumentation;
@@ -120,7 +120,7 @@ public final class AgentInstaller {
         Object[] metrics = config.metricsPort();
         if (metrics != null) {
             try {
-                io.sessionmirror.agent.core.PrometheusEndpoint endpoint = io.sessionmirror.agent.core.PrometheusEndpoint
+                io.sessionmirror.agent.metrics.PrometheusEndpoint endpoint = io.sessionmirror.agent.metrics.PrometheusEndpoint
                         .start((String) metrics[0], (Integer) metrics[1], services.metrics);
                 log.info("Prometheus metrics on http://{}:{}/metrics", metrics[0] == null ? "*" : metrics[0],
                         endpoint.port());
@@ -140,7 +140,7 @@ public final class AgentInstaller {
             long[] last = {-1};
             timer.scheduleAtFixedRate(() -> {
                 try {
-                    io.sessionmirror.agent.core.MirrorStats s = services.stats;
+                    io.sessionmirror.agent.metrics.MirrorStats s = services.stats;
                     long activity = s.requests.sum() + s.writes.sum() + s.loadHits.sum() + s.loadMisses.sum()
                             + s.failures.sum() + s.deletes.sum();
                     if (activity != last[0]) { // an idle server does not fill its log

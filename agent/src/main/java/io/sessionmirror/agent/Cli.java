@@ -139,7 +139,7 @@ public final class Cli {
         int failures = 0;
         for (NodeAddress node : config.nodes()) {
             String answer = config.username() == null ? ping(node, Math.max(config.timeoutMillis(), 1000))
-                    : io.sessionmirror.agent.core.SaslCheck.authenticate(node, config.username(), config.password(),
+                    : io.sessionmirror.agent.store.SaslCheck.authenticate(node, config.username(), config.password(),
                             Math.max(config.timeoutMillis(), 1000));
             out.println("  memcached " + node + ": " + answer);
             if (!answer.startsWith("VERSION")) {

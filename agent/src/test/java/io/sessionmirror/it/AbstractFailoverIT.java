@@ -149,7 +149,7 @@ abstract class AbstractFailoverIT extends ServerTest {
         a.kill9();
         assertEquals("1", leaving.get(b.url("/shop/session")).get("attr.visits"));
         assertEquals("session=none", "session=" + leaving.get(b.url("/shop/logout?format=text")).getOrDefault("session", "?"));
-        memcached.await(leavingKey, io.sessionmirror.agent.core.StoredCopy::isTombstone, STORED);
+        memcached.await(leavingKey, io.sessionmirror.agent.codec.StoredCopy::isTombstone, STORED);
 
         b.stop(); // graceful: Tomcat expires its sessions while stopping, which must not delete them
         assertFalse(b.isAlive());
@@ -199,7 +199,7 @@ abstract class AbstractFailoverIT extends ServerTest {
         assertNotEquals(before, after, "login changes the session id");
         assertSameSession(after, loggedIn.get("id"), "the page shows the new id");
         memcached.await(key("/shop", after), containsAll("alice", "visits"), STORED);
-        memcached.await(key("/shop", before), io.sessionmirror.agent.core.StoredCopy::isTombstone, STORED);
+        memcached.await(key("/shop", before), io.sessionmirror.agent.codec.StoredCopy::isTombstone, STORED);
 
         a.kill9();
         Map<String, String> onB = user.get(b.url("/shop/session"));

@@ -101,13 +101,13 @@ abstract class AbstractSpringBootFailoverIT extends ServerTest {
         assertNotEquals(SessionKeys.stripRoute(id), SessionKeys.stripRoute(after), "login changes the session id");
         assertEquals("alice", loggedIn.get("attr.user"));
         memcached.await(key(after), containsAll("plum", "alice"), STORED);
-        memcached.await(key(id), io.sessionmirror.agent.core.StoredCopy::isTombstone, STORED);
+        memcached.await(key(id), io.sessionmirror.agent.codec.StoredCopy::isTombstone, STORED);
 
         ServerProcess c = start("C");
         Map<String, String> onC = user.get(c.url("/shop/session"));
         assertSameSession(after, onC.get("id"), "the new id resumes on a third instance");
         assertEquals("[apple, pear-in-place, plum]", onC.get("attr.scopedTarget.cart"));
         assertEquals("session=none", "session=" + user.get(c.url("/shop/logout")).getOrDefault("session", "?"));
-        memcached.await(key(after), io.sessionmirror.agent.core.StoredCopy::isTombstone, STORED);
+        memcached.await(key(after), io.sessionmirror.agent.codec.StoredCopy::isTombstone, STORED);
     }
 }

@@ -57,6 +57,6 @@ abstract class AbstractUndertowCoreFailoverIT extends ServerTest {
         assertEquals("2", user.get(b.url("/shop/counter")).get("attr.visits"));
         assertEquals(id, user.sessionId());
         assertEquals("none", user.get(b.url("/shop/logout")).get("session"));
-        memcached.await(key("/shop", id), io.sessionmirror.agent.core.StoredCopy::isTombstone, STORED);
+        memcached.await(key("/shop", id), io.sessionmirror.agent.codec.StoredCopy::isTombstone, STORED);
     }
 }

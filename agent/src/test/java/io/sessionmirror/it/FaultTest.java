@@ -1,9 +1,9 @@
 package io.sessionmirror.it;
 
-import io.sessionmirror.agent.core.FstSerializer;
-import io.sessionmirror.agent.core.JavaSerializer;
-import io.sessionmirror.agent.core.NodeRing;
-import io.sessionmirror.agent.core.SessionCodec;
+import io.sessionmirror.agent.codec.FstSerializer;
+import io.sessionmirror.agent.codec.JavaSerializer;
+import io.sessionmirror.agent.store.NodeRing;
+import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.core.SessionKeys;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -3,7 +3,7 @@ package io.sessionmirror.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import io.sessionmirror.agent.core.StoredCopy;
+import io.sessionmirror.agent.codec.StoredCopy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sessionmirror.agent.config.MirrorConfig;
-import io.sessionmirror.agent.core.FstSerializer;
-import io.sessionmirror.agent.core.MemcachedStore;
-import io.sessionmirror.agent.core.MirrorStats;
-import io.sessionmirror.agent.core.SessionCodec;
-import io.sessionmirror.agent.core.SessionData;
+import io.sessionmirror.agent.codec.FstSerializer;
+import io.sessionmirror.agent.store.MemcachedStore;
+import io.sessionmirror.agent.metrics.MirrorStats;
+import io.sessionmirror.agent.codec.SessionCodec;
+import io.sessionmirror.agent.codec.SessionData;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;

@@ -5,12 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sessionmirror.agent.config.MirrorConfig;
-import io.sessionmirror.agent.core.FstSerializer;
-import io.sessionmirror.agent.core.MemcachedStore;
-import io.sessionmirror.agent.core.MirrorStats;
-import io.sessionmirror.agent.core.SessionCodec;
-import io.sessionmirror.agent.core.SessionData;
-import io.sessionmirror.agent.core.StoredCopy;
+import io.sessionmirror.agent.codec.FstSerializer;
+import io.sessionmirror.agent.store.MemcachedStore;
+import io.sessionmirror.agent.metrics.MirrorStats;
+import io.sessionmirror.agent.codec.SessionCodec;
+import io.sessionmirror.agent.codec.SessionData;
+import io.sessionmirror.agent.codec.StoredCopy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -7,10 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sessionmirror.agent.core.FstSerializer;
-import io.sessionmirror.agent.core.GadgetTest;
-import io.sessionmirror.agent.core.SessionCodec;
-import io.sessionmirror.agent.core.SessionData;
+import io.sessionmirror.agent.codec.FstSerializer;
+import io.sessionmirror.agent.security.GadgetTest;
+import io.sessionmirror.agent.codec.SessionCodec;
+import io.sessionmirror.agent.codec.SessionData;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

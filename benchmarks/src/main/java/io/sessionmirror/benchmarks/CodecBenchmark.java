@@ -1,11 +1,11 @@
 package io.sessionmirror.benchmarks;
 
 import io.sessionmirror.agent.core.ChangeHash;
-import io.sessionmirror.agent.core.FstSerializer;
-import io.sessionmirror.agent.core.JavaSerializer;
-import io.sessionmirror.agent.core.PayloadSeal;
-import io.sessionmirror.agent.core.SessionCodec;
-import io.sessionmirror.agent.core.SessionData;
+import io.sessionmirror.agent.codec.FstSerializer;
+import io.sessionmirror.agent.codec.JavaSerializer;
+import io.sessionmirror.agent.security.PayloadSeal;
+import io.sessionmirror.agent.codec.SessionCodec;
+import io.sessionmirror.agent.codec.SessionData;
 import io.sessionmirror.agent.core.SessionKeys;
 import java.io.Serializable;
 import java.util.ArrayList;

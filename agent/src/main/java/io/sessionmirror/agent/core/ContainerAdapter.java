@@ -1,5 +1,7 @@
 package io.sessionmirror.agent.core;
 
+import io.sessionmirror.agent.codec.SessionData;
+
 /**
  * The one narrow interface between the server-agnostic core and a server family. Sessions, managers
  * and requests are the server's own objects, passed as {@code Object}; an adapter reaches into them

@@ -1,5 +1,15 @@
 package io.sessionmirror.agent.core;
 
+import io.sessionmirror.agent.codec.FstSerializer;
+import io.sessionmirror.agent.codec.JavaSerializer;
+import io.sessionmirror.agent.codec.Serializer;
+import io.sessionmirror.agent.codec.SessionCodec;
+import io.sessionmirror.agent.metrics.MirrorMetrics;
+import io.sessionmirror.agent.metrics.MirrorStats;
+import io.sessionmirror.agent.security.ClassFilter;
+import io.sessionmirror.agent.security.PayloadSeal;
+import io.sessionmirror.agent.store.MemcachedStore;
+
 import io.sessionmirror.agent.config.MirrorConfig;
 import io.sessionmirror.agent.config.Option;
 import java.util.regex.Pattern;

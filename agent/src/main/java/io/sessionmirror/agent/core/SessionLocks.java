@@ -1,6 +1,9 @@
 package io.sessionmirror.agent.core;
 
-import io.sessionmirror.agent.core.MemcachedStore.StoreException;
+import io.sessionmirror.agent.metrics.MirrorStats;
+import io.sessionmirror.agent.support.AgentLog;
+
+import io.sessionmirror.agent.store.MemcachedStore.StoreException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

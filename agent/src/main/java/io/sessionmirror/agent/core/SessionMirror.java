@@ -1,8 +1,17 @@
 package io.sessionmirror.agent.core;
 
+import io.sessionmirror.agent.codec.SerializationOutOfMemoryException;
+import io.sessionmirror.agent.codec.SessionCodec;
+import io.sessionmirror.agent.codec.SessionData;
+import io.sessionmirror.agent.codec.StoredCopy;
+import io.sessionmirror.agent.metrics.MirrorStats;
+import io.sessionmirror.agent.store.MemcachedStore;
+import io.sessionmirror.agent.support.AgentLog;
+import io.sessionmirror.agent.support.WeakIdentityTable;
+
 import io.sessionmirror.agent.config.NodeAddress;
 import io.sessionmirror.agent.core.ContainerAdapter.DestroyCause;
-import io.sessionmirror.agent.core.MemcachedStore.StoreException;
+import io.sessionmirror.agent.store.MemcachedStore.StoreException;
 import io.sessionmirror.bootstrap.MirrorBridge;
 import io.sessionmirror.bootstrap.MirrorHooks;
 import java.util.ConcurrentModificationException;
@@ -766,7 +775,7 @@ public final class SessionMirror implements MirrorHooks {
      * The stored copy lives as long as the session could, plus the touch interval: a session used only
      * for reads is touched at most that often, and must not vanish from Memcached before it times out.
      */
-    static int expirySeconds(int maxInactiveSeconds) {
+    public static int expirySeconds(int maxInactiveSeconds) {
         if (maxInactiveSeconds <= 0) {
             return 0;
         }

@@ -1,5 +1,7 @@
 package io.sessionmirror.agent.core;
 
+import io.sessionmirror.agent.codec.SessionCodec;
+
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** What the agent remembers about one live session; kept in a weak side table, never in the session. */

@@ -1,5 +1,7 @@
 package io.sessionmirror.agent.core;
 
+import io.sessionmirror.agent.metrics.MirrorStats;
+
 import java.lang.ref.WeakReference;
 
 /**
@@ -12,7 +14,7 @@ public final class WebApp {
     private final String displayName;
     private final WeakReference<ClassLoader> loader;
     /** This web app's counters, cached here by {@link MirrorMetrics#of}. */
-    volatile MirrorStats stats;
+    public volatile MirrorStats stats;
 
     public WebApp(String namespace, String displayName, ClassLoader loader) {
         this.namespace = namespace;

@@ -1,11 +1,11 @@
 package io.sessionmirror.agent.jetty;
 
-import io.sessionmirror.agent.core.AgentLog;
+import io.sessionmirror.agent.support.AgentLog;
 import io.sessionmirror.agent.core.ContainerAdapter;
-import io.sessionmirror.agent.core.Reflector;
-import io.sessionmirror.agent.core.SessionData;
+import io.sessionmirror.agent.support.Reflector;
+import io.sessionmirror.agent.codec.SessionData;
 import io.sessionmirror.agent.core.SessionKeys;
-import io.sessionmirror.agent.core.WeakIdentityTable;
+import io.sessionmirror.agent.support.WeakIdentityTable;
 import io.sessionmirror.agent.core.WebApp;
 import java.lang.reflect.Field;
 import java.util.HashMap;

@@ -1,10 +1,10 @@
 package io.sessionmirror.agent.undertow;
 
 import io.sessionmirror.agent.core.ContainerAdapter;
-import io.sessionmirror.agent.core.Reflector;
-import io.sessionmirror.agent.core.SessionData;
+import io.sessionmirror.agent.support.Reflector;
+import io.sessionmirror.agent.codec.SessionData;
 import io.sessionmirror.agent.core.SessionKeys;
-import io.sessionmirror.agent.core.WeakIdentityTable;
+import io.sessionmirror.agent.support.WeakIdentityTable;
 import io.sessionmirror.agent.core.WebApp;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;

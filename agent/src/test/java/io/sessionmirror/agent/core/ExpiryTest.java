@@ -1,5 +1,7 @@
 package io.sessionmirror.agent.core;
 
+import io.sessionmirror.agent.store.MemcachedStore;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

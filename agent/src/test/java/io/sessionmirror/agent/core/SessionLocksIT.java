@@ -1,5 +1,8 @@
 package io.sessionmirror.agent.core;
 
+import io.sessionmirror.agent.metrics.MirrorStats;
+import io.sessionmirror.agent.store.MemcachedStore;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sessionmirror.agent.config.MirrorConfig;
-import io.sessionmirror.agent.core.MemcachedStore.StoreException;
+import io.sessionmirror.agent.store.MemcachedStore.StoreException;
 import io.sessionmirror.it.Memcached;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;

@@ -1,10 +1,12 @@
 package io.sessionmirror.agent.core;
 
+import io.sessionmirror.agent.metrics.MirrorStats;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sessionmirror.agent.core.MemcachedStore.StoreException;
+import io.sessionmirror.agent.store.MemcachedStore.StoreException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,5 +1,11 @@
 package io.sessionmirror.agent.core;
 
+import io.sessionmirror.agent.codec.JavaSerializer;
+import io.sessionmirror.agent.codec.SessionCodec;
+import io.sessionmirror.agent.codec.StoredCopy;
+import io.sessionmirror.agent.metrics.MirrorStats;
+import io.sessionmirror.agent.store.MemcachedStore;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
