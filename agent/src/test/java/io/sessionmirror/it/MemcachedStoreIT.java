@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sessionmirror.agent.config.MirrorConfig;
 import io.sessionmirror.agent.codec.FstSerializer;
+import io.sessionmirror.agent.core.StoredCopyOrder;
 import io.sessionmirror.agent.store.MemcachedStore;
+import io.sessionmirror.agent.store.StoreException;
 import io.sessionmirror.agent.metrics.MirrorStats;
 import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.codec.SessionData;
@@ -34,7 +36,7 @@ class MemcachedStoreIT extends FaultTest {
 
     private static MemcachedStore store(List<Memcached> nodes, int replicas, MirrorStats stats) {
         return new MemcachedStore(MirrorConfig.load(nodesOption(nodes), new java.util.Properties(), Map.of()).nodes(),
-                300, replicas, stats);
+                300, replicas, stats, null, null, StoredCopyOrder.INSTANCE);
     }
 
     private static void await(String what, Callable<Boolean> condition) throws Exception {
@@ -82,7 +84,7 @@ class MemcachedStoreIT extends FaultTest {
                 for (int i = 0; i < 5; i++) {
                     try {
                         store.set(key, v1, 60);
-                    } catch (MemcachedStore.StoreException e) {
+                    } catch (StoreException e) {
                         // acceptable: none of the homes answered in time
                     }
                 }
@@ -124,7 +126,7 @@ class MemcachedStoreIT extends FaultTest {
         try (MemcachedStore store = store(List.of(only), 0, new MirrorStats())) {
             store.set("sm:_:/:X", copy(1, 1), 60);
             only.kill();
-            MemcachedStore.StoreException e = assertThrows(MemcachedStore.StoreException.class,
+            StoreException e = assertThrows(StoreException.class,
                     () -> store.get("sm:_:/:X"));
             assertTrue(e.getMessage().contains(only.address()), e.getMessage());
         }

@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sessionmirror.agent.config.MirrorConfig;
 import io.sessionmirror.agent.codec.FstSerializer;
+import io.sessionmirror.agent.core.StoredCopyOrder;
 import io.sessionmirror.agent.store.MemcachedStore;
+import io.sessionmirror.agent.store.SessionStore;
+import io.sessionmirror.agent.store.WriteResult;
 import io.sessionmirror.agent.metrics.MirrorStats;
 import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.codec.SessionData;
@@ -34,24 +37,24 @@ class OrderedWritesIT extends FaultTest {
                 OrderedWritesIT.class.getClassLoader(), version).payload;
     }
 
-    private static MemcachedStore store(List<Memcached> nodes, int replicas) {
+    private static SessionStore store(List<Memcached> nodes, int replicas) {
         return new MemcachedStore(MirrorConfig.load(nodesOption(nodes), new java.util.Properties(), Map.of()).nodes(),
-                5000, replicas, new MirrorStats()); // generous: this machine is shared, a timeout is not the subject
+                5000, replicas, new MirrorStats(), null, null, StoredCopyOrder.INSTANCE); // generous: this machine is shared, a timeout is not the subject
     }
 
     @Test
     void anOlderCopyIsRefusedAndATombstoneOutlivesEveryWrite() throws Exception {
         List<Memcached> nodes = List.of(node(), node());
-        try (MemcachedStore store = store(nodes, 1)) {
+        try (SessionStore store = store(nodes, 1)) {
             String key = "sm:_:/shop:ORDER";
-            assertEquals(MemcachedStore.WriteResult.STORED, store.set(key, copy(6), 60));
-            assertEquals(MemcachedStore.WriteResult.REFUSED, store.set(key, copy(5), 60),
+            assertEquals(WriteResult.STORED, store.set(key, copy(6), 60));
+            assertEquals(WriteResult.REFUSED, store.set(key, copy(5), 60),
                     "a server that restarted with version 5 must not overwrite version 6");
             for (Memcached m : nodes) {
                 assertEquals(6, version(m.get(key)), "every copy stays at version 6 on " + m.address());
             }
             store.tombstone(key, 60);
-            assertEquals(MemcachedStore.WriteResult.REFUSED, store.set(key, copy(7), 60),
+            assertEquals(WriteResult.REFUSED, store.set(key, copy(7), 60),
                     "a write that was in flight when the session ended must not bring it back");
             assertTrue(StoredCopy.isTombstone(store.get(key)), "a read finds the end of the session");
             for (Memcached m : nodes) {
@@ -75,7 +78,7 @@ class OrderedWritesIT extends FaultTest {
         List<Memcached> nodes = List.of(node(), node());
         long seed = Long.getLong("race.seed", System.nanoTime());
         Random random = new Random(seed);
-        try (MemcachedStore store = store(nodes, 1)) {
+        try (SessionStore store = store(nodes, 1)) {
             for (int iteration = 0; iteration < 200; iteration++) {
                 String key = "sm:_:/shop:REPAIR" + iteration;
                 store.set(key, copy(1), 60);
@@ -121,7 +124,7 @@ class OrderedWritesIT extends FaultTest {
         List<Memcached> nodes = List.of(node(), node(), node());
         long seed = Long.getLong("race.seed", System.nanoTime());
         Random random = new Random(seed);
-        try (MemcachedStore store = store(nodes, 1)) {
+        try (SessionStore store = store(nodes, 1)) {
             for (int iteration = 0; iteration < 100; iteration++) {
                 String key = "sm:_:/shop:END" + iteration;
                 int endAfter = random.nextInt(6);
@@ -169,7 +172,7 @@ class OrderedWritesIT extends FaultTest {
     }
 
     /** Waits until every repair queued so far has run (the store counts them from queued to done). */
-    private static void awaitRepairsDrained(MemcachedStore store, String key) throws Exception {
+    private static void awaitRepairsDrained(SessionStore store, String key) throws Exception {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (store.repairsPending() > 0) {
             if (System.nanoTime() > deadline) {

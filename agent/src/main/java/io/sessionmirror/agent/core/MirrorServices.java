@@ -9,6 +9,7 @@ import io.sessionmirror.agent.metrics.MirrorStats;
 import io.sessionmirror.agent.security.ClassFilter;
 import io.sessionmirror.agent.security.PayloadSeal;
 import io.sessionmirror.agent.store.MemcachedStore;
+import io.sessionmirror.agent.store.SessionStore;
 
 import io.sessionmirror.agent.config.MirrorConfig;
 import io.sessionmirror.agent.config.Option;
@@ -18,7 +19,7 @@ import org.slf4j.Logger;
 /** What every server family's {@link SessionMirror} shares: one store, one write queue, one codec, the settings. */
 public final class MirrorServices {
 
-    public final MemcachedStore store;
+    public final SessionStore store;
     public final WriteBehindQueue queue;
     public final SessionCodec codec;
     public final SessionKeys keys;
@@ -45,12 +46,12 @@ public final class MirrorServices {
     /** Sessions whose stored form is larger are not written. */
     public final int maxSize;
 
-    public MirrorServices(MemcachedStore store, WriteBehindQueue queue, SessionCodec codec, SessionKeys keys,
+    public MirrorServices(SessionStore store, WriteBehindQueue queue, SessionCodec codec, SessionKeys keys,
                           MirrorStats stats, boolean syncWrites) {
         this(store, queue, codec, keys, stats, syncWrites, false, null, null, 0, 1024 * 1024);
     }
 
-    public MirrorServices(MemcachedStore store, WriteBehindQueue queue, SessionCodec codec, SessionKeys keys,
+    public MirrorServices(SessionStore store, WriteBehindQueue queue, SessionCodec codec, SessionKeys keys,
                           MirrorStats stats, boolean syncWrites, boolean nonSticky, String route, Pattern lock,
                           long lockWaitMillis, int maxSize) {
         this.store = store;
@@ -79,7 +80,7 @@ public final class MirrorServices {
                 : new SessionCodec(seal, config.compressAbove(), java, fst);
         MirrorStats stats = new MirrorStats();
         MemcachedStore store = new MemcachedStore(config.nodes(), config.timeoutMillis(), config.replicas(), stats,
-                config.username(), config.password());
+                config.username(), config.password(), StoredCopyOrder.INSTANCE);
         MirrorServices services = new MirrorServices(store, new WriteBehindQueue(config.queueCapacity()), codec,
                 new SessionKeys(config.prefix()), stats, config.writeMode() == MirrorConfig.WriteMode.SYNC,
                 config.mode() == MirrorConfig.Mode.NON_STICKY, config.route(), config.lock(), config.lockWaitMillis(),

@@ -3,7 +3,7 @@ package io.sessionmirror.agent.core;
 import io.sessionmirror.agent.metrics.MirrorStats;
 import io.sessionmirror.agent.support.AgentLog;
 
-import io.sessionmirror.agent.store.MemcachedStore.StoreException;
+import io.sessionmirror.agent.store.StoreException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -28,7 +28,7 @@ import org.slf4j.Logger;
  *       lock is no longer ours (it expired, e.g. in a long GC pause, and another server took it) is counted
  *       ({@code lostLocks}) and logged once; the request goes on, unprotected.</li>
  *   <li><b>Release</b> and renewal change the lock only while it still holds our token (compare-and-swap, see
- *       {@link MemcachedStore#tryLock}): a lock that expired and was taken by another server is never ours to
+ *       {@link io.sessionmirror.agent.store.SessionStore#tryLock}): a lock that expired and was taken by another server is never ours to
  *       release.</li>
  * </ul>
  */
@@ -40,7 +40,7 @@ final class SessionLocks {
     /** Longest a lock is renewed for one request: a thread stuck in a request must not hold a session forever. */
     static final long MAX_HOLD_MILLIS = 10 * 60_000;
 
-    /** The store calls the locks need (the {@link MemcachedStore} in production, a fake in unit tests). */
+    /** The store calls the locks need (the {@link io.sessionmirror.agent.store.SessionStore} in production, a fake in unit tests). */
     interface Primitives {
         boolean tryLock(String key, String token, int ttlSeconds) throws StoreException;
 

@@ -5,13 +5,14 @@ import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.codec.SessionData;
 import io.sessionmirror.agent.codec.StoredCopy;
 import io.sessionmirror.agent.metrics.MirrorStats;
-import io.sessionmirror.agent.store.MemcachedStore;
+import io.sessionmirror.agent.store.PendingWrite;
 import io.sessionmirror.agent.support.AgentLog;
 import io.sessionmirror.agent.support.WeakIdentityTable;
 
 import io.sessionmirror.agent.config.NodeAddress;
 import io.sessionmirror.agent.core.ContainerAdapter.DestroyCause;
-import io.sessionmirror.agent.store.MemcachedStore.StoreException;
+import io.sessionmirror.agent.store.StoreException;
+import io.sessionmirror.agent.store.WriteResult;
 import io.sessionmirror.bootstrap.MirrorBridge;
 import io.sessionmirror.bootstrap.MirrorHooks;
 import java.util.ConcurrentModificationException;
@@ -708,7 +709,7 @@ public final class SessionMirror implements MirrorHooks {
         if (inline) {
             try {
                 long writeStart = System.nanoTime();
-                if (services.store.set(key, encoded.payload, expiry) == MemcachedStore.WriteResult.REFUSED) {
+                if (services.store.set(key, encoded.payload, expiry) == WriteResult.REFUSED) {
                     refused(state, app, key);
                     return false;
                 }
@@ -1026,12 +1027,12 @@ public final class SessionMirror implements MirrorHooks {
 
         @Override
         protected void advance(Object begun) {
-            ((MemcachedStore.PendingWrite) begun).advance();
+            ((PendingWrite) begun).advance();
         }
 
         @Override
         protected void complete(Object begun) throws StoreException {
-            if (((MemcachedStore.PendingWrite) begun).await() == MemcachedStore.WriteResult.REFUSED) {
+            if (((PendingWrite) begun).await() == WriteResult.REFUSED) {
                 refused(state, app, key);
                 return;
             }
@@ -1157,12 +1158,12 @@ public final class SessionMirror implements MirrorHooks {
 
         @Override
         protected void advance(Object begun) {
-            ((MemcachedStore.PendingWrite) begun).advance();
+            ((PendingWrite) begun).advance();
         }
 
         @Override
         protected void complete(Object begun) throws StoreException {
-            ((MemcachedStore.PendingWrite) begun).await();
+            ((PendingWrite) begun).await();
             s(app).deletes.increment();
             gone.remove(key, goneStamp);
         }

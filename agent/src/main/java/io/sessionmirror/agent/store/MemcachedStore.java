@@ -1,6 +1,5 @@
 package io.sessionmirror.agent.store;
 
-import io.sessionmirror.agent.codec.StoredCopy;
 import io.sessionmirror.agent.metrics.MirrorStats;
 import io.sessionmirror.agent.support.AgentLog;
 
@@ -36,19 +35,19 @@ import org.slf4j.Logger;
  *       first {@code replicas + 1} distinct nodes clockwise from it that are up, so losing or adding a node
  *       moves only that node's share of the keys.</li>
  *   <li><b>Reads</b> ask those nodes and the next one in parallel and return the newest copy
- *       ({@link StoredCopy#compare}: a tombstone is newer than any copy); a node that answered with nothing or an older copy is repaired
+ *       ({@link CopyOrder#compare}: a tombstone is newer than any copy); a node that answered with nothing or an older copy is repaired
  *       in the background.</li>
  *   <li><b>Circuit breaker.</b> A node that fails {@value #FAILURES_TO_OPEN} calls in a row is skipped at
  *       once (no waiting) until a background probe finds it answering again. The probe also notices a node
  *       that restarted (its process id or start time changed): it came back empty.</li>
  *   <li><b>Recovery.</b> Writes and deletes a node missed are remembered per node and replayed when it is
- *       back; a node that came back empty (or was replaced) is announced to the {@link Listener}s, which
+ *       back; a node that came back empty (or was replaced) is announced to the {@link StoreListener}s, which
  *       write again every session that belongs on it.</li>
  * </ul>
  * Built on one spymemcached client per node, configured so a node that is down fails operations at once
  * (instead of queueing them) and is reconnected in the background.
  */
-public final class MemcachedStore implements AutoCloseable {
+public final class MemcachedStore implements SessionStore {
 
     /** Memcached treats expiry times above 30 days as absolute Unix times. */
     static final int MAX_RELATIVE_EXPIRY = 30 * 24 * 3600;
@@ -61,39 +60,27 @@ public final class MemcachedStore implements AutoCloseable {
 
     private static final Logger LOG = AgentLog.get();
 
-    /** Told when a node answers again after an outage, or came back from a restart. */
-    public interface Listener {
-        /**
-         * @param emptied the node restarted, is new, or missed more than could be remembered: every session
-         *                that belongs on it must be written there again
-         */
-        void nodeRecovered(NodeAddress node, boolean emptied);
-    }
-
     private final long timeoutMillis;
     private final int replicas;
     private final MirrorStats stats;
     private volatile NodeRing<Node> ring;
     private volatile boolean closed;
-    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final List<StoreListener> listeners = new CopyOnWriteArrayList<>();
     private final LinkedBlockingQueue<Runnable> repairs = new LinkedBlockingQueue<>(MAX_REPAIRS);
     private final AtomicInteger repairsPending = new AtomicInteger();
     private final Thread repairThread;
     private final String username;
     private final String password;
     private final Thread probeThread;
+    private final CopyOrder order;
 
-    public MemcachedStore(List<NodeAddress> nodes, long timeoutMillis) {
-        this(nodes, timeoutMillis, 0, new MirrorStats());
-    }
-
-    public MemcachedStore(List<NodeAddress> nodes, long timeoutMillis, int replicas, MirrorStats stats) {
-        this(nodes, timeoutMillis, replicas, stats, null, null);
-    }
-
-    /** With a user name, every node is spoken to over the binary protocol and authenticated with SASL PLAIN. */
+    /**
+     * @param order how stored values are ordered (the payload format's owner knows); with a user name, every
+     *              node is spoken to over the binary protocol and authenticated with SASL PLAIN
+     */
     public MemcachedStore(List<NodeAddress> nodes, long timeoutMillis, int replicas, MirrorStats stats, String username,
-                          String password) {
+                          String password, CopyOrder order) {
+        this.order = order;
         this.username = username;
         this.password = password;
         this.timeoutMillis = timeoutMillis;
@@ -123,7 +110,7 @@ public final class MemcachedStore implements AutoCloseable {
         return timeoutMillis;
     }
 
-    public void addListener(Listener l) {
+    public void addListener(StoreListener l) {
         listeners.add(l);
     }
 
@@ -216,7 +203,7 @@ public final class MemcachedStore implements AutoCloseable {
                 values[i] = asked.get(i).await(futures.get(i), deadline, "get");
                 answered[i] = true;
                 answers++;
-                if (StoredCopy.compare(values[i], newest) > 0) {
+                if (order.compare(values[i], newest) > 0) {
                     newest = values[i];
                 }
             } catch (StoreException e) {
@@ -232,7 +219,7 @@ public final class MemcachedStore implements AutoCloseable {
                 Node n = asked.get(i);
                 if (!answered[i]) {
                     n.missed(key);
-                } else if (StoredCopy.compare(newest, values[i]) > 0) {
+                } else if (order.compare(newest, values[i]) > 0) {
                     byte[] copy = newest;
                     repair(() -> copyTo(n, key, copy));
                 }
@@ -243,7 +230,7 @@ public final class MemcachedStore implements AutoCloseable {
 
     /**
      * Writes {@code value} to every node that should hold the key, where it is newer than what the node holds
-     * ({@link StoredCopy#decide}); fails only when no node answered.
+     * ({@link CopyOrder#decide}); fails only when no node answered.
      */
     public WriteResult set(String key, byte[] value, int expirySeconds) throws StoreException {
         return startSet(key, value, expirySeconds).await();
@@ -262,7 +249,7 @@ public final class MemcachedStore implements AutoCloseable {
                 preference.get(i).missed(key); // its natural home is down: written there when it is back
             }
         }
-        return new PendingWrite(key, value, expiry(expirySeconds), targets, null, false);
+        return new ConditionalWrite(key, value, expiry(expirySeconds), targets, null, false);
     }
 
     /**
@@ -279,26 +266,18 @@ public final class MemcachedStore implements AutoCloseable {
      * accepts (nothing is written where the key is absent or the copy is refused).
      */
     public PendingWrite startTombstone(String key, int expirySeconds, java.util.function.Predicate<byte[]> onlyIf) {
-        byte[] stone = StoredCopy.tombstone(expirySeconds);
+        byte[] stone = order.tombstone(expirySeconds);
         List<Node> up = new ArrayList<>();
         for (Node n : ring.nodes()) {
             if (n.open) {
                 if (onlyIf == null) {
-                    n.deleteLater(key, StoredCopy.expiryOf(stone));
+                    n.deleteLater(key, order.expiryOf(stone));
                 }
             } else {
                 up.add(n);
             }
         }
-        return new PendingWrite(key, stone, expiry(StoredCopy.expiryOf(stone)), up, onlyIf, true);
-    }
-
-    /** How a conditional write ended on the nodes that answered. */
-    public enum WriteResult {
-        /** Stored (or already there) on every node that answered. */
-        STORED,
-        /** At least one node holds something newer, or a tombstone: this value was not the newest. */
-        REFUSED
+        return new ConditionalWrite(key, stone, expiry(order.expiryOf(stone)), up, onlyIf, true);
     }
 
     /**
@@ -306,7 +285,7 @@ public final class MemcachedStore implements AutoCloseable {
      * {@code add} where the key is absent) where the new value is newer, all pipelined. A node that changed the
      * key between the two (another server wrote, or a tombstone landed) is read again and decided again.
      */
-    public final class PendingWrite {
+    private final class ConditionalWrite implements PendingWrite {
         private static final int ATTEMPTS = 4;
         private final String key;
         private final byte[] value;
@@ -321,7 +300,7 @@ public final class MemcachedStore implements AutoCloseable {
         private final String[] errors;
         private boolean advanced;
 
-        PendingWrite(String key, byte[] value, int exp, List<Node> targets, java.util.function.Predicate<byte[]> onlyIf,
+        ConditionalWrite(String key, byte[] value, int exp, List<Node> targets, java.util.function.Predicate<byte[]> onlyIf,
                      boolean tombstone) {
             this.key = key;
             this.value = value;
@@ -340,6 +319,7 @@ public final class MemcachedStore implements AutoCloseable {
         }
 
         /** Waits for the reads and starts the writes they allow, without waiting for those. */
+        @Override
         public void advance() {
             if (advanced) {
                 return;
@@ -360,8 +340,8 @@ public final class MemcachedStore implements AutoCloseable {
         private Future<?> decideAndStart(int i, net.spy.memcached.CASValue<byte[]> read) {
             Node n = targets.get(i);
             byte[] stored = read == null ? null : read.getValue();
-            StoredCopy.Decision d = onlyIf != null && (stored == null || !onlyIf.test(stored))
-                    ? null : StoredCopy.decide(stored, value);
+            CopyOrder.Decision d = onlyIf != null && (stored == null || !onlyIf.test(stored))
+                    ? null : order.decide(stored, value);
             if (d == null) {
                 outcome[i] = 3;
                 return null;
@@ -384,6 +364,7 @@ public final class MemcachedStore implements AutoCloseable {
          * Waits for the answers, at most until the timeout; fails only when no node answered. A write that
          * lost a race on a node (the key changed between the read and the write) is decided again there.
          */
+        @Override
         public WriteResult await() throws StoreException {
             advance();
             for (int i = 0; i < targets.size(); i++) {
@@ -435,7 +416,7 @@ public final class MemcachedStore implements AutoCloseable {
             Node n = targets.get(i);
             if (tombstone) {
                 if (onlyIf == null) {
-                    n.deleteLater(key, StoredCopy.expiryOf(value));
+                    n.deleteLater(key, order.expiryOf(value));
                 }
             } else {
                 n.missed(key);
@@ -636,8 +617,8 @@ public final class MemcachedStore implements AutoCloseable {
     /** A read repair: {@code value} onto one node, only where it is newer than what that node holds by then. */
     private void copyTo(Node n, String key, byte[] value) {
         try {
-            PendingWrite w = new PendingWrite(key, value, expiry(StoredCopy.expiryOf(value)),
-                    Collections.singletonList(n), null, StoredCopy.isTombstone(value));
+            PendingWrite w = new ConditionalWrite(key, value, expiry(order.expiryOf(value)),
+                    Collections.singletonList(n), null, order.isTombstone(value));
             if (w.await() == WriteResult.STORED) {
                 stats.replicaRepairs.increment();
             }
@@ -727,7 +708,7 @@ public final class MemcachedStore implements AutoCloseable {
     private void announce(Node n, boolean emptied) {
         repair(() -> {
             replay(n);
-            for (Listener l : listeners) {
+            for (StoreListener l : listeners) {
                 try {
                     l.nodeRecovered(n.address, emptied);
                 } catch (Throwable e) {
@@ -750,8 +731,8 @@ public final class MemcachedStore implements AutoCloseable {
                     n.await(n.start(c -> c.delete(key)), System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis),
                             "delete");
                 } else {
-                    byte[] stone = StoredCopy.tombstone(tombstoneSeconds);
-                    new PendingWrite(key, stone, expiry(StoredCopy.expiryOf(stone)), Collections.singletonList(n), null,
+                    byte[] stone = order.tombstone(tombstoneSeconds);
+                    new ConditionalWrite(key, stone, expiry(order.expiryOf(stone)), Collections.singletonList(n), null,
                             true).await();
                 }
             } catch (StoreException e2) {
@@ -977,15 +958,6 @@ public final class MemcachedStore implements AutoCloseable {
             if (c != null) {
                 c.shutdown(millis, TimeUnit.MILLISECONDS);
             }
-        }
-    }
-
-    /** A Memcached call that failed or timed out. */
-    public static final class StoreException extends Exception {
-        private static final long serialVersionUID = 1L;
-
-        public StoreException(String message) {
-            super(message, null, false, false);
         }
     }
 

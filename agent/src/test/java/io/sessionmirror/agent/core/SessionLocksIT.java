@@ -2,6 +2,7 @@ package io.sessionmirror.agent.core;
 
 import io.sessionmirror.agent.metrics.MirrorStats;
 import io.sessionmirror.agent.store.MemcachedStore;
+import io.sessionmirror.agent.store.SessionStore;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -10,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sessionmirror.agent.config.MirrorConfig;
-import io.sessionmirror.agent.store.MemcachedStore.StoreException;
+import io.sessionmirror.agent.store.StoreException;
 import io.sessionmirror.it.Memcached;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -37,8 +38,8 @@ class SessionLocksIT {
     private static final int SHORT_TTL = 2;
 
     private Memcached memcached;
-    private MemcachedStore serverA;
-    private MemcachedStore serverB;
+    private SessionStore serverA;
+    private SessionStore serverB;
 
     @BeforeEach
     void start() throws Exception {
@@ -54,18 +55,18 @@ class SessionLocksIT {
         memcached.kill();
     }
 
-    private MemcachedStore store() {
+    private SessionStore store() {
         return new MemcachedStore(MirrorConfig.load("nodes=" + memcached.address(), new Properties(), Map.of()).nodes(),
-                1000);
+                1000, 0, new MirrorStats(), null, null, StoredCopyOrder.INSTANCE);
     }
 
     /** The store's primitives, with the renewals counted and held back until {@code renewals} opens. */
     private static final class Gated implements SessionLocks.Primitives {
-        final MemcachedStore store;
+        final SessionStore store;
         final CountDownLatch renewals;
         final AtomicInteger renewed = new AtomicInteger();
 
-        Gated(MemcachedStore store, CountDownLatch renewals) {
+        Gated(SessionStore store, CountDownLatch renewals) {
             this.store = store;
             this.renewals = renewals;
         }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sessionmirror.agent.store.MemcachedStore.StoreException;
+import io.sessionmirror.agent.store.StoreException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

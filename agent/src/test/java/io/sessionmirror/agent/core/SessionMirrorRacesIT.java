@@ -5,6 +5,7 @@ import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.codec.StoredCopy;
 import io.sessionmirror.agent.metrics.MirrorStats;
 import io.sessionmirror.agent.store.MemcachedStore;
+import io.sessionmirror.agent.store.SessionStore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -35,8 +36,9 @@ class SessionMirrorRacesIT {
     private SessionMirror mirror;
 
     private void start(boolean sync) {
-        MemcachedStore store = new MemcachedStore(MirrorConfig.load("nodes=" + memcached.address(),
-                new java.util.Properties(), Map.of()).nodes(), 5000, 0, new MirrorStats());
+        SessionStore store = new MemcachedStore(MirrorConfig.load("nodes=" + memcached.address(),
+                new java.util.Properties(), Map.of()).nodes(), 5000, 0, new MirrorStats(), null, null,
+                StoredCopyOrder.INSTANCE);
         services = new MirrorServices(store, new WriteBehindQueue(1000), new SessionCodec(new JavaSerializer()),
                 new SessionKeys("t"), new MirrorStats(), sync);
         container = new FakeContainer();
