@@ -1,7 +1,7 @@
 package io.sessionmirror.agent.codec;
 
 import io.sessionmirror.agent.core.ChangeHash;
-import io.sessionmirror.agent.core.SessionMirror;
+import io.sessionmirror.agent.core.ExpiryPolicy;
 import io.sessionmirror.agent.security.ClassFilter;
 import io.sessionmirror.agent.security.PayloadSeal;
 
@@ -412,7 +412,7 @@ public final class SessionCodec {
         if (!ours(payload)) {
             return 0;
         }
-        return SessionMirror.expirySeconds(ByteBuffer.wrap(payload, MAX_INACTIVE_AT, 4).getInt());
+        return ExpiryPolicy.expirySeconds(ByteBuffer.wrap(payload, MAX_INACTIVE_AT, 4).getInt());
     }
 
     private static boolean ours(byte[] payload) {

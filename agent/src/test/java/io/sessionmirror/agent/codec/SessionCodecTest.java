@@ -1,6 +1,6 @@
 package io.sessionmirror.agent.codec;
 
-import io.sessionmirror.agent.core.SessionMirror;
+import io.sessionmirror.agent.core.ExpiryPolicy;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -269,6 +269,6 @@ class SessionCodecTest {
         assertEquals(0, d.version);
         assertEquals(3, d.data.attributes().get("visits"));
         assertEquals(0, SessionCodec.versionOf(legacy));
-        assertEquals(SessionMirror.expirySeconds(session(attrs).maxInactiveSeconds()), SessionCodec.expiryOf(v7));
+        assertEquals(ExpiryPolicy.expirySeconds(session(attrs).maxInactiveSeconds()), SessionCodec.expiryOf(v7));
     }
 }

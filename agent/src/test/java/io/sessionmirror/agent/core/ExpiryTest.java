@@ -12,19 +12,19 @@ class ExpiryTest {
 
     @Test
     void touchesAreThrottledToATenthOfTheTimeoutWithinOneSecondAndOneMinute() {
-        assertEquals(1000, SessionMirror.touchIntervalMillis(5));
-        assertEquals(6000, SessionMirror.touchIntervalMillis(60));
-        assertEquals(60_000, SessionMirror.touchIntervalMillis(1800));
+        assertEquals(1000, ExpiryPolicy.touchIntervalMillis(5));
+        assertEquals(6000, ExpiryPolicy.touchIntervalMillis(60));
+        assertEquals(60_000, ExpiryPolicy.touchIntervalMillis(1800));
     }
 
     @Test
     void storedExpiryCoversTheTimeoutPlusOneTouchInterval() {
         for (int maxInactive : new int[] {1, 5, 60, 1800, 86_400}) {
-            long worstLastAccess = SessionMirror.touchIntervalMillis(maxInactive) / 1000; // just before a touch is due
-            assertTrue(SessionMirror.expirySeconds(maxInactive) >= maxInactive + worstLastAccess, "maxInactive " + maxInactive);
+            long worstLastAccess = ExpiryPolicy.touchIntervalMillis(maxInactive) / 1000; // just before a touch is due
+            assertTrue(ExpiryPolicy.expirySeconds(maxInactive) >= maxInactive + worstLastAccess, "maxInactive " + maxInactive);
         }
-        assertEquals(0, SessionMirror.expirySeconds(0), "never expires locally: no expiry in Memcached");
-        assertEquals(0, SessionMirror.expirySeconds(-1));
+        assertEquals(0, ExpiryPolicy.expirySeconds(0), "never expires locally: no expiry in Memcached");
+        assertEquals(0, ExpiryPolicy.expirySeconds(-1));
     }
 
     @Test

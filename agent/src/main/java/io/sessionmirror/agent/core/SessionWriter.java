@@ -1,0 +1,242 @@
+package io.sessionmirror.agent.core;
+
+import io.sessionmirror.agent.codec.SerializationOutOfMemoryException;
+import io.sessionmirror.agent.codec.SessionCodec;
+import io.sessionmirror.agent.codec.SessionData;
+import io.sessionmirror.agent.metrics.MirrorStats;
+import io.sessionmirror.agent.store.WriteResult;
+import io.sessionmirror.agent.support.AgentLog;
+
+import io.sessionmirror.agent.store.StoreException;
+import java.util.ConcurrentModificationException;
+import java.util.concurrent.locks.LockSupport;
+import org.slf4j.Logger;
+
+import static io.sessionmirror.agent.core.TroubleReports.redact;
+
+/**
+ * Writes a session to Memcached once per change, and touches it otherwise: inline (write=sync, non-sticky,
+ * recovery, export, shutdown) or through the write queue. Every write goes through {@link #write}, under the
+ * session's state lock, and never after the session ended.
+ */
+final class SessionWriter {
+
+    private static final Logger LOG = AgentLog.get();
+    /** Room for the key and memcached's item header within its item size limit. */
+    static final int ITEM_OVERHEAD = 512;
+
+    private final ContainerAdapter adapter;
+    private final MirrorServices services;
+    private final SessionStates states;
+    private final ChangeTracker changes;
+    private final TroubleReports reports;
+
+    SessionWriter(ContainerAdapter adapter, MirrorServices services, SessionStates states, ChangeTracker changes,
+                  TroubleReports reports) {
+        this.adapter = adapter;
+        this.services = services;
+        this.states = states;
+        this.changes = changes;
+        this.reports = reports;
+    }
+
+    /** A request is done with the session: written if it changed (or was never written), else touched when due. */
+    void endOfUse(Object session, boolean inline) {
+        SessionState state = states.get(session);
+        WebApp app = state == null ? null : state.app;
+        if (app == null) {
+            app = adapter.webAppOfSession(session);
+            if (app == null) {
+                return; // not a session we mirror
+            }
+            state = states.of(session, app);
+        }
+        // Concurrent requests on one session (AJAX) end one after the other here, so snapshots reach
+        // the queue in the order they were taken and an older one never replaces a newer one.
+        boolean readHere = changes.readHere(session);
+        synchronized (state) {
+            if (state.ended) {
+                return; // invalidated, timed out: its tombstone is on its way, nothing may follow it
+            }
+            // Read under the lock that sessionIdChanged takes: a request that began before a login must not
+            // write the logged-in session back under the id the login retired.
+            String id = adapter.sessionId(session);
+            if (id == null) {
+                return;
+            }
+            // Clear the flags before taking the snapshot: a change made while we serialize flags again.
+            boolean changed = state.changed.getAndSet(false);
+            boolean mutableRead = state.mutableRead.getAndSet(false) | readHere;
+            String key = state.key(services.keys, app, id);
+            if (changed || mutableRead || state.lastHash == 0) {
+                write(session, state, app, key, inline);
+            } else {
+                touchIfDue(session, state, key);
+            }
+        }
+    }
+
+    /**
+     * Writes a session that existed before the agent was attached, now, on the calling thread. Returns its web
+     * app if it was written, else null.
+     */
+    WebApp export(Object session) {
+        WebApp app = adapter.webAppOfSession(session);
+        String id = app == null ? null : adapter.sessionId(session);
+        if (id == null) {
+            return null;
+        }
+        SessionState state = states.of(session, app);
+        synchronized (state) {
+            state.lastHash = 0;
+            return write(session, state, app, state.key(services.keys, app, id), true) ? app : null;
+        }
+    }
+
+    /** Returns whether the session was written (inline) or queued. The caller holds the state's lock. */
+    boolean write(Object session, SessionState state, WebApp app, String key, boolean inline) {
+        if (state.ended) {
+            return false;
+        }
+        SessionData data = null;
+        SessionCodec.Encoded encoded = null;
+        // Read once: the writer thread may reset it (a failed write, a vanished copy) while we encode, and the
+        // encoder leaves out the value when the hash equals what it was given.
+        long lastHash = state.lastHash;
+        for (int attempt = 1; encoded == null; attempt++) {
+            try {
+                data = adapter.snapshot(session);
+                if (data == null) {
+                    return false; // invalidated meanwhile
+                }
+                long serializeStart = System.nanoTime();
+                encoded = services.codec.encode(data, app.classLoader(), state.version + 1, key, lastHash);
+                reports.of(app).serializeNanos.record(System.nanoTime() - serializeStart);
+            } catch (ConcurrentModificationException e) {
+                if (inline && attempt < 3 + services.store.timeoutMillis()) {
+                    // write=sync: the response waits for the write, so it is retried here (about 1 ms apart,
+                    // up to 'timeout'), never handed to the writer thread after the response.
+                    LockSupport.parkNanos(1_000_000);
+                    continue;
+                }
+                if (attempt >= 3) {
+                    if (inline) {
+                        reports.of(app).failures.increment();
+                        reports.of(app).serializeFailures.increment();
+                        LOG.warn("Session {} of {} kept changing while it was serialized for {} ms; this change is not"
+                                + " written now (it is at the session's next request)",
+                                redact(data == null ? "?" : data.id()), app, services.store.timeoutMillis());
+                        state.lastHash = 0;
+                        return false;
+                    }
+                    // The application keeps mutating it: try again shortly, from the writer thread.
+                    state.changed.set(true);
+                    services.queue.submit(new RetryTask(this, key, session, state, app));
+                    LOG.debug("Session {} of {} changed while it was serialized; written again shortly",
+                            redact(data == null ? "?" : data.id()), app);
+                    return false;
+                }
+            } catch (SerializationOutOfMemoryException e) {
+                // Not the session's fault: nothing is left out of it; it is written whole at its next request.
+                reports.of(app).failures.increment();
+                reports.of(app).serializeFailures.increment();
+                state.lastHash = 0;
+                reports.warnRarely("Session " + redact(data == null ? "?" : data.id()) + " of " + app + ": "
+                        + e.getMessage() + "; it is written at its next request. Give the server more heap, or store"
+                        + " less in sessions.");
+                return false;
+            } catch (Exception | LinkageError e) {
+                reports.unserializable(app, data == null ? "?" : data.id(), e);
+                return false;
+            }
+        }
+        reports.skipped(app, encoded);
+        if (encoded.hash == lastHash) {
+            reports.of(app).unchanged.increment();
+            touchIfDue(session, state, key);
+            return false;
+        }
+        if (encoded.payload.length > services.maxSize - ITEM_OVERHEAD) {
+            // Not remembered as written: it is measured again at its next change, and stored once it fits.
+            SessionData measured = data;
+            reports.oversized(app, key, data.id(), encoded.payload.length, encoded.graphLength, ITEM_OVERHEAD,
+                    () -> String.join(", ", services.codec.largestAttributes(measured, app.classLoader(), 3)));
+            return false;
+        }
+        if (LOG.isDebugEnabled()) {
+            LOG.debug("Writing session {} of {}: {} attributes, {} bytes ({})", redact(data.id()), app,
+                    data.attributes().size(), encoded.payload.length, inline ? "now" : "queued");
+        }
+        long now = System.currentTimeMillis();
+        state.lastHash = encoded.hash;
+        state.knownWriteId = encoded.writeId;
+        state.version = encoded.version;
+        state.lastRefresh = now;
+        int expiry = ExpiryPolicy.expirySeconds(data.maxInactiveSeconds());
+        if (state.ended) {
+            return false; // ended while it was serialized: its tombstone is queued, or stored and refuses this
+        }
+        if (inline) {
+            try {
+                long writeStart = System.nanoTime();
+                if (services.store.set(key, encoded.payload, expiry) == WriteResult.REFUSED) {
+                    refused(state, app, key);
+                    return false;
+                }
+                state.storedVersion = encoded.version;
+                wrote(app, encoded.payload.length, System.nanoTime() - writeStart);
+                return true;
+            } catch (StoreException e) {
+                state.lastHash = 0;
+                reports.storeTrouble(app, "could not write a session of " + app, e);
+                return false;
+            }
+        }
+        WriteTask task = new WriteTask(this, services, reports, key, encoded.payload, expiry, state, app,
+                encoded.version);
+        if (!services.queue.submit(task)) {
+            state.lastHash = 0;
+            reports.of(app).failures.increment();
+            if (services.queue.isClosed()) {
+                return false; // after the shutdown's drain: counted and said by the queue and the Shutdown line
+            }
+            reports.of(app).queueFull.increment();
+            reports.warnRarely("The write queue is full (" + services.queue.depth() + " sessions waiting): a session of "
+                    + app + " is written at its next request. Memcached is slow or down, or raise 'queue'.");
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Memcached holds a newer copy of the session, or its tombstone: the write was not the newest and was not
+     * stored over it. The local copy is stale; the session's next lookup takes the stored one (or ends it).
+     */
+    void refused(SessionState state, WebApp app, String key) {
+        state.stale = true;
+        state.lastHash = 0;
+        reports.of(app).refusedWrites.increment();
+        LOG.debug("A write of {} was refused: Memcached holds a newer copy or the session ended elsewhere", key);
+    }
+
+    void wrote(WebApp app, int bytes, long nanos) {
+        MirrorStats st = reports.of(app);
+        st.writes.increment();
+        st.writeBytes.add(bytes);
+        st.writeNanos.record(nanos);
+    }
+
+    /** Extends the stored copy's expiry, at most once per touch interval: the session was only read. */
+    void touchIfDue(Object session, SessionState state, String key) {
+        int maxInactive = adapter.maxInactiveSeconds(session);
+        if (maxInactive <= 0) {
+            return; // never expires locally; the stored copy has no expiry either
+        }
+        long now = System.currentTimeMillis();
+        if (now - state.lastRefresh < ExpiryPolicy.touchIntervalMillis(maxInactive)) {
+            return;
+        }
+        state.lastRefresh = now;
+        services.queue.submit(new TouchTask(services, reports, key, ExpiryPolicy.expirySeconds(maxInactive), state));
+    }
+}
