@@ -74,7 +74,7 @@ public final class MirrorServices {
         Serializer java = new JavaSerializer(filter);
         Serializer fst = new FstSerializer(filter);
         PayloadSeal seal = config.secrets().isEmpty() ? null : new PayloadSeal(config.secrets(), config.encrypt());
-        SessionCodec codec = config.serializer() == MirrorConfig.Serializer.FST
+        SessionCodec codec = config.serializer() == MirrorConfig.SerializerChoice.FST
                 ? new SessionCodec(seal, config.compressAbove(), fst, java)
                 : new SessionCodec(seal, config.compressAbove(), java, fst);
         MirrorStats stats = new MirrorStats();
