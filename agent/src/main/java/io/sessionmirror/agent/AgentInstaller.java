@@ -140,7 +140,7 @@ public final class AgentInstaller {
             long[] last = {-1};
             timer.scheduleAtFixedRate(() -> {
                 try {
-                    io.sessionmirror.agent.metrics.MirrorStats s = services.stats;
+                    io.sessionmirror.agent.metrics.Counters s = services.stats;
                     long activity = s.requests.sum() + s.writes.sum() + s.loadHits.sum() + s.loadMisses.sum()
                             + s.failures.sum() + s.deletes.sum();
                     if (activity != last[0]) { // an idle server does not fill its log

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sessionmirror.agent.config.MirrorConfig;
 import io.sessionmirror.agent.codec.FstSerializer;
 import io.sessionmirror.agent.store.MemcachedStore;
-import io.sessionmirror.agent.metrics.MirrorStats;
+import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.codec.SessionData;
 import io.sessionmirror.agent.codec.StoredCopy;
@@ -36,7 +36,7 @@ class OrderedWritesIT extends FaultTest {
 
     private static MemcachedStore store(List<Memcached> nodes, int replicas) {
         return new MemcachedStore(MirrorConfig.load(nodesOption(nodes), new java.util.Properties(), Map.of()).nodes(),
-                5000, replicas, new MirrorStats()); // generous: this machine is shared, a timeout is not the subject
+                5000, replicas, new Counters()); // generous: this machine is shared, a timeout is not the subject
     }
 
     @Test

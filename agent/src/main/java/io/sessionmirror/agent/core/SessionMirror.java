@@ -4,7 +4,7 @@ import io.sessionmirror.agent.codec.SerializationOutOfMemoryException;
 import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.codec.SessionData;
 import io.sessionmirror.agent.codec.StoredCopy;
-import io.sessionmirror.agent.metrics.MirrorStats;
+import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.store.MemcachedStore;
 import io.sessionmirror.agent.support.AgentLog;
 import io.sessionmirror.agent.support.WeakIdentityTable;
@@ -44,7 +44,7 @@ public final class SessionMirror implements MirrorHooks {
     private final ContainerAdapter adapter;
     private final MirrorServices services;
     private final SessionKeys keys;
-    private final MirrorStats stats;
+    private final Counters stats;
     private final WeakIdentityTable<Object, SessionState> states = new WeakIdentityTable<>();
     private final ConcurrentHashMap<String, Long> recentMisses = new ConcurrentHashMap<>();
     /**
@@ -280,7 +280,7 @@ public final class SessionMirror implements MirrorHooks {
      */
     private void unusable(String key, String id, WebApp app, Throwable e) {
         boolean rejected = e instanceof SessionCodec.RejectedPayloadException;
-        MirrorStats st = s(app);
+        Counters st = s(app);
         (rejected ? st.rejectedEntries : st.failures).increment();
         // Rejected: refused before deserialization (bad or missing signature), or by the class filter before
         // the denied class was loaded.
@@ -558,7 +558,7 @@ public final class SessionMirror implements MirrorHooks {
         long t0 = System.nanoTime();
         endOfUse(session, services.syncWrites);
         SessionState used = states.get(session);
-        MirrorStats st = s(used == null ? null : used.app);
+        Counters st = s(used == null ? null : used.app);
         st.requests.increment();
         st.requestNanos.add(System.nanoTime() - t0);
         RequestScope scope = scopes.get();
@@ -747,7 +747,7 @@ public final class SessionMirror implements MirrorHooks {
     }
 
     private void wrote(WebApp app, int bytes, long nanos) {
-        MirrorStats st = s(app);
+        Counters st = s(app);
         st.writes.increment();
         st.writeBytes.add(bytes);
         st.writeNanos.record(nanos);
@@ -1177,8 +1177,8 @@ public final class SessionMirror implements MirrorHooks {
     // ---------------------------------------------------------------- reporting
 
     /** The counters of a web app (which also count for the agent), or the agent's when the app is not known. */
-    private MirrorStats s(WebApp app) {
-        return app == null ? stats : services.metrics.of(app);
+    private Counters s(WebApp app) {
+        return app == null ? stats : app.counters(services.metrics);
     }
 
     private void storeTrouble(String what, StoreException e) {
@@ -1186,7 +1186,7 @@ public final class SessionMirror implements MirrorHooks {
     }
 
     private void storeTrouble(WebApp app, String what, StoreException e) {
-        MirrorStats st = s(app);
+        Counters st = s(app);
         st.failures.increment();
         st.storeFailures.increment();
         warnRarely("Memcached: " + what + " (" + e.getMessage() + "). Sessions stay local and are mirrored again"

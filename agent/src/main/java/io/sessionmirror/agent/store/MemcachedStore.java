@@ -1,7 +1,7 @@
 package io.sessionmirror.agent.store;
 
 import io.sessionmirror.agent.codec.StoredCopy;
-import io.sessionmirror.agent.metrics.MirrorStats;
+import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.support.AgentLog;
 
 import io.sessionmirror.agent.config.NodeAddress;
@@ -72,7 +72,7 @@ public final class MemcachedStore implements AutoCloseable {
 
     private final long timeoutMillis;
     private final int replicas;
-    private final MirrorStats stats;
+    private final Counters stats;
     private volatile NodeRing<Node> ring;
     private volatile boolean closed;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
@@ -84,15 +84,15 @@ public final class MemcachedStore implements AutoCloseable {
     private final Thread probeThread;
 
     public MemcachedStore(List<NodeAddress> nodes, long timeoutMillis) {
-        this(nodes, timeoutMillis, 0, new MirrorStats());
+        this(nodes, timeoutMillis, 0, new Counters());
     }
 
-    public MemcachedStore(List<NodeAddress> nodes, long timeoutMillis, int replicas, MirrorStats stats) {
+    public MemcachedStore(List<NodeAddress> nodes, long timeoutMillis, int replicas, Counters stats) {
         this(nodes, timeoutMillis, replicas, stats, null, null);
     }
 
     /** With a user name, every node is spoken to over the binary protocol and authenticated with SASL PLAIN. */
-    public MemcachedStore(List<NodeAddress> nodes, long timeoutMillis, int replicas, MirrorStats stats, String username,
+    public MemcachedStore(List<NodeAddress> nodes, long timeoutMillis, int replicas, Counters stats, String username,
                           String password) {
         this.username = username;
         this.password = password;
