@@ -43,16 +43,60 @@ public final class MirrorConfig {
     private MirrorConfig(Map<Option<?>, String> raw, Map<Option<?>, String> sources) {
         this.raw = raw;
         this.sources = sources;
-        notBoth(Option.SECRET, Option.SECRET_FILE);
-        notBoth(Option.PASSWORD, Option.PASSWORD_FILE);
-        for (Option<?> o : Option.values()) {
-            parse(o);
+        // Each key is parsed once, here. The order is the order of the checks before keys parsed themselves, so
+        // that with several mistakes the same one is reported first; the loop at the end parses any other key.
+        parse(Option.NODES, Option.ENABLED);
+        List<NodeAddress> nodes = nodes();
+        if (enabled() && nodes.isEmpty()) {
+            if (raw.containsKey(Option.NODES)) {
+                throw problem(Option.NODES).invalid("no node given");
+            }
+            throw new ConfigException("session-mirror: option 'nodes' is required, e.g. -javaagent:session-mirror-agent.jar"
+                    + "=nodes=127.0.0.1:11211 (or -Dsessionmirror.nodes, SESSIONMIRROR_NODES, or enabled=false)");
         }
-        checkCombinations();
+        parse(Option.WRITE, Option.SERIALIZER, Option.LOG, Option.PREFIX, Option.TIMEOUT, Option.QUEUE,
+                Option.SHUTDOWN_TIMEOUT, Option.EXPORT, Option.REPLICAS);
+        if (enabled() && replicas() >= nodes.size()) {
+            throw problem(Option.REPLICAS).invalid(replicas() + 1 + " copies need at least " + (replicas() + 1)
+                    + " nodes; 'nodes' lists " + nodes.size());
+        }
+        parse(Option.MODE, Option.ROUTE, Option.LOCK);
+        if (lock() != null && mode() != Mode.NON_STICKY) {
+            throw problem(Option.LOCK).invalid("locks need mode=non-sticky; in sticky mode the server holding a session is"
+                    + " its only writer");
+        }
+        parse(Option.LOCK_WAIT);
+        notBoth(Option.SECRET, Option.SECRET_FILE);
+        parse(Option.SECRET, Option.SECRET_FILE, Option.ENCRYPT);
+        if (encrypt() && secrets().isEmpty()) {
+            throw problem(Option.ENCRYPT).invalid("encryption needs a key: set 'secret' or 'secret.file'");
+        }
+        notBoth(Option.PASSWORD, Option.PASSWORD_FILE);
+        parse(Option.USERNAME, Option.PASSWORD_FILE, Option.PASSWORD);
+        Option<String> passwordFrom = raw.get(Option.PASSWORD_FILE) != null ? Option.PASSWORD_FILE : Option.PASSWORD;
+        if (username() != null && password() == null) {
+            throw problem(Option.USERNAME).invalid("a SASL user name needs 'password' or 'password.file'");
+        }
+        if (username() == null && password() != null) {
+            throw problem(passwordFrom).invalid("a password needs 'username'");
+        }
+        parse(Option.CLASSES_ALLOW, Option.CLASSES_DENY, Option.MAX_SIZE, Option.COMPRESS);
+        if (compressAbove() >= maxSize()) {
+            throw problem(Option.COMPRESS).invalid("must be below max.size (" + maxSize() + " bytes)");
+        }
+        parse(Option.values());
     }
 
-    private <T> void parse(Option<T> o) {
-        parsed.put(o, o.parse(raw.get(o), problem(o)));
+    private void parse(Option<?>... options) {
+        for (Option<?> o : options) {
+            if (!parsed.containsKey(o)) {
+                parsed.put(o, parseOne(o));
+            }
+        }
+    }
+
+    private <T> T parseOne(Option<T> o) {
+        return o.parse(raw.get(o), problem(o));
     }
 
     private Problem problem(Option<?> o) {
@@ -62,40 +106,6 @@ public final class MirrorConfig {
     private void notBoth(Option<?> value, Option<?> file) {
         if (raw.get(value) != null && raw.get(file) != null) {
             throw problem(file).invalid("'" + value.key() + "' is set too, in " + sources.get(value) + "; give one of them");
-        }
-    }
-
-    /** What no single key can say about itself. */
-    private void checkCombinations() {
-        List<NodeAddress> nodes = nodes();
-        if (enabled() && nodes.isEmpty()) {
-            if (raw.containsKey(Option.NODES)) {
-                throw problem(Option.NODES).invalid("no node given");
-            }
-            throw new ConfigException("session-mirror: option 'nodes' is required, e.g. -javaagent:session-mirror-agent.jar"
-                    + "=nodes=127.0.0.1:11211 (or -Dsessionmirror.nodes, SESSIONMIRROR_NODES, or enabled=false)");
-        }
-        int replicas = replicas();
-        if (enabled() && replicas >= nodes.size()) {
-            throw problem(Option.REPLICAS).invalid(replicas + 1 + " copies need at least " + (replicas + 1)
-                    + " nodes; 'nodes' lists " + nodes.size());
-        }
-        if (lock() != null && mode() != Mode.NON_STICKY) {
-            throw problem(Option.LOCK).invalid("locks need mode=non-sticky; in sticky mode the server holding a session is"
-                    + " its only writer");
-        }
-        if (encrypt() && secrets().isEmpty()) {
-            throw problem(Option.ENCRYPT).invalid("encryption needs a key: set 'secret' or 'secret.file'");
-        }
-        Option<String> passwordFrom = raw.get(Option.PASSWORD_FILE) != null ? Option.PASSWORD_FILE : Option.PASSWORD;
-        if (username() != null && password() == null) {
-            throw problem(Option.USERNAME).invalid("a SASL user name needs 'password' or 'password.file'");
-        }
-        if (username() == null && password() != null) {
-            throw problem(passwordFrom).invalid("a password needs 'username'");
-        }
-        if (compressAbove() >= maxSize()) {
-            throw problem(Option.COMPRESS).invalid("must be below max.size (" + maxSize() + " bytes)");
         }
     }
 
