@@ -117,12 +117,12 @@ public final class AgentInstaller {
 
     /** The Prometheus endpoint (if configured) and the periodic summary line. Failures are logged, never thrown. */
     private static void startObservability(MirrorConfig config, MirrorServices services, Logger log) {
-        Object[] metrics = config.metricsPort();
+        io.sessionmirror.agent.config.ListenAddress metrics = config.metricsPort();
         if (metrics != null) {
             try {
                 io.sessionmirror.agent.metrics.PrometheusEndpoint endpoint = io.sessionmirror.agent.metrics.PrometheusEndpoint
-                        .start((String) metrics[0], (Integer) metrics[1], services.metrics);
-                log.info("Prometheus metrics on http://{}:{}/metrics", metrics[0] == null ? "*" : metrics[0],
+                        .start(metrics.host(), metrics.port(), services.metrics);
+                log.info("Prometheus metrics on http://{}:{}/metrics", metrics.host() == null ? "*" : metrics.host(),
                         endpoint.port());
             } catch (Exception | LinkageError e) {
                 log.warn("Could not serve Prometheus metrics on {}: {}; JMX (sessionmirror:*) still has them",
@@ -140,7 +140,7 @@ public final class AgentInstaller {
             long[] last = {-1};
             timer.scheduleAtFixedRate(() -> {
                 try {
-                    io.sessionmirror.agent.metrics.MirrorStats s = services.stats;
+                    io.sessionmirror.agent.metrics.Counters s = services.stats;
                     long activity = s.requests.sum() + s.writes.sum() + s.loadHits.sum() + s.loadMisses.sum()
                             + s.failures.sum() + s.deletes.sum();
                     if (activity != last[0]) { // an idle server does not fill its log
@@ -179,8 +179,8 @@ public final class AgentInstaller {
                 // not a POSIX file system: nothing to say
             }
         }
-        for (io.sessionmirror.agent.config.Option o : new io.sessionmirror.agent.config.Option[] {
-                io.sessionmirror.agent.config.Option.SECRET, io.sessionmirror.agent.config.Option.PASSWORD}) {
+        for (io.sessionmirror.agent.config.Option<?> o : java.util.Arrays.asList(
+                io.sessionmirror.agent.config.Option.SECRET, io.sessionmirror.agent.config.Option.PASSWORD)) {
             String source = config.sourceOf(o);
             if (source != null && (source.startsWith("-javaagent") || source.startsWith("system property"))) {
                 log.warn("'{}' is given in the {}, which process listings show and servers log at start-up (Tomcat's"
@@ -215,19 +215,8 @@ public final class AgentInstaller {
             activeLogLevel = config.logLevel();
             applied.add("log=" + config.logLevel());
         }
-        for (io.sessionmirror.agent.config.Option o : io.sessionmirror.agent.config.Option.values()) {
-            switch (o) {
-                case NODES: case LOG: // applied above
-                case EXPORT: case CONFIG: // used once, at the attach; a file's keys are compared one by one
-                    continue;
-                default:
-                    break;
-            }
-            if (!java.util.Objects.equals(config.value(o), activeConfig.value(o))) {
-                restart.add(o.isSensitive() ? o.key() + " (changed)"
-                        : o.key() + "=" + config.value(o) + " (running: " + activeConfig.value(o) + ")");
-            }
-        }
+        // Option says which keys a running agent applies (nodes, log above) and which only an attach uses.
+        restart.addAll(config.changesNeedingRestart(activeConfig));
         String outcome = (applied.isEmpty() ? "nothing to apply" : "applied " + String.join(", ", applied))
                 + (restart.isEmpty() ? "" : "; need a restart: " + String.join(", ", restart));
         if (!applied.isEmpty()) {

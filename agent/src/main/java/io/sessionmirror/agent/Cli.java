@@ -84,7 +84,7 @@ public final class Cli {
 
     private static String optionList() {
         StringBuilder b = new StringBuilder();
-        for (Option o : Option.values()) {
+        for (Option<?> o : Option.values()) {
             b.append(String.format("  %-11s %s%s%n", o.key(), o.accepted(),
                     o.defaultValue() == null ? "" : " (default " + o.defaultValue() + ")"));
         }
@@ -100,41 +100,9 @@ public final class Cli {
             return 2;
         }
         out.println("Options are valid. Effective settings:");
-        for (Option o : Option.values()) {
-            String value;
-            switch (o) {
-                case NODES: value = config.nodes().toString(); break;
-                case ENABLED: value = String.valueOf(config.enabled()); break;
-                case WRITE: value = config.writeMode().name().toLowerCase(); break;
-                case SERIALIZER: value = config.serializer().name().toLowerCase(); break;
-                case PREFIX: value = config.prefix(); break;
-                case TIMEOUT: value = config.timeoutMillis() + " ms"; break;
-                case QUEUE: value = String.valueOf(config.queueCapacity()); break;
-                case LOG: value = config.logLevel(); break;
-                case EXPORT: value = config.exportRate() + " sessions/s"; break;
-                case REPLICAS: value = config.replicas() + " (" + (config.replicas() + 1) + " copies of each session)"; break;
-                case MODE: value = config.value(o); break;
-                case ROUTE: value = config.route() == null ? "the server's own (jvmRoute / worker name)" : config.route(); break;
-                case LOCK: value = config.value(o); break;
-                case LOCK_WAIT: value = config.lockWaitMillis() + " ms"; break;
-                case SECRET: case SECRET_FILE:
-                    value = config.sourceOf(o) == null ? "-" : config.secrets().size() + " secret(s), "
-                            + Option.MASK; break;
-                case ENCRYPT: value = String.valueOf(config.encrypt()); break;
-                case USERNAME: value = config.username() == null ? "- (no SASL)" : config.username(); break;
-                case PASSWORD: case PASSWORD_FILE: value = config.sourceOf(o) == null ? "-" : Option.MASK; break;
-                case MAX_SIZE: value = config.maxSize() + " bytes"; break;
-                case METRICS_PORT: value = config.metricsPort() == null ? "off"
-                        : (config.metricsPort()[0] == null ? "*" : config.metricsPort()[0]) + ":" + config.metricsPort()[1];
-                    break;
-                case SUMMARY: value = config.summarySeconds() == 0 ? "off" : "every " + config.summarySeconds() + " s";
-                    break;
-                case COMPRESS: value = config.compressAbove() < 0 ? "off" : "above " + config.compressAbove() + " bytes";
-                    break;
-                default: value = config.sourceOf(o) == null ? "-" : "set"; break;
-            }
+        for (Option<?> o : Option.values()) {
             String source = config.sourceOf(o);
-            out.printf("  %-13s %-30s (%s)%n", o.key(), value, source == null ? "not set" : source);
+            out.printf("  %-13s %-30s (%s)%n", o.key(), config.shown(o), source == null ? "not set" : source);
         }
         int failures = 0;
         for (NodeAddress node : config.nodes()) {

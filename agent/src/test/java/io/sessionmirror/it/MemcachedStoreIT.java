@@ -12,7 +12,7 @@ import io.sessionmirror.agent.codec.FstSerializer;
 import io.sessionmirror.agent.core.StoredCopyOrder;
 import io.sessionmirror.agent.store.MemcachedStore;
 import io.sessionmirror.agent.store.StoreException;
-import io.sessionmirror.agent.metrics.MirrorStats;
+import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.codec.SessionData;
 import java.util.List;
@@ -34,7 +34,7 @@ class MemcachedStoreIT extends FaultTest {
                 MemcachedStoreIT.class.getClassLoader(), version).payload;
     }
 
-    private static MemcachedStore store(List<Memcached> nodes, int replicas, MirrorStats stats) {
+    private static MemcachedStore store(List<Memcached> nodes, int replicas, Counters stats) {
         return new MemcachedStore(MirrorConfig.load(nodesOption(nodes), new java.util.Properties(), Map.of()).nodes(),
                 300, replicas, stats, null, null, StoredCopyOrder.INSTANCE);
     }
@@ -52,7 +52,7 @@ class MemcachedStoreIT extends FaultTest {
     @Test
     void copiesGoToDistinctHomesAndTheNewestWinsAndRepairsTheRest() throws Exception {
         List<Memcached> nodes = List.of(node(), node(), node());
-        MirrorStats stats = new MirrorStats();
+        Counters stats = new Counters();
         try (MemcachedStore store = store(nodes, 1, stats)) {
             String key = "sm:_:/shop:RING";
             List<Memcached> homes = homes(nodes, key, 2);
@@ -72,7 +72,7 @@ class MemcachedStoreIT extends FaultTest {
     @Test
     void aHungNodeIsSkippedAndADeleteItMissedIsReplayed() throws Exception {
         List<Memcached> nodes = List.of(node(), node(), node());
-        try (MemcachedStore store = store(nodes, 1, new MirrorStats())) {
+        try (MemcachedStore store = store(nodes, 1, new Counters())) {
             String key = "sm:_:/shop:LOGOUT";
             List<Memcached> homes = homes(nodes, key, 2);
             byte[] v1 = copy(1, 1);
@@ -107,7 +107,7 @@ class MemcachedStoreIT extends FaultTest {
     @Test
     void aNodeThatRestartedEmptyIsAnnouncedForAFullRepair() throws Exception {
         List<Memcached> nodes = List.of(node(), node());
-        try (MemcachedStore store = store(nodes, 1, new MirrorStats())) {
+        try (MemcachedStore store = store(nodes, 1, new Counters())) {
             List<String> announced = new java.util.concurrent.CopyOnWriteArrayList<>();
             store.addListener((node, emptied) -> announced.add(node + (emptied ? " emptied" : "")));
             store.set("sm:_:/:A", copy(1, 1), 60);
@@ -123,7 +123,7 @@ class MemcachedStoreIT extends FaultTest {
     @Test
     void everyNodeDownFailsFastWithAClearError() throws Exception {
         Memcached only = node();
-        try (MemcachedStore store = store(List.of(only), 0, new MirrorStats())) {
+        try (MemcachedStore store = store(List.of(only), 0, new Counters())) {
             store.set("sm:_:/:X", copy(1, 1), 60);
             only.kill();
             StoreException e = assertThrows(StoreException.class,

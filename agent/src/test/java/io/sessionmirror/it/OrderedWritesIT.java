@@ -10,7 +10,7 @@ import io.sessionmirror.agent.core.StoredCopyOrder;
 import io.sessionmirror.agent.store.MemcachedStore;
 import io.sessionmirror.agent.store.SessionStore;
 import io.sessionmirror.agent.store.WriteResult;
-import io.sessionmirror.agent.metrics.MirrorStats;
+import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.codec.SessionData;
 import io.sessionmirror.agent.codec.StoredCopy;
@@ -39,7 +39,7 @@ class OrderedWritesIT extends FaultTest {
 
     private static SessionStore store(List<Memcached> nodes, int replicas) {
         return new MemcachedStore(MirrorConfig.load(nodesOption(nodes), new java.util.Properties(), Map.of()).nodes(),
-                5000, replicas, new MirrorStats(), null, null, StoredCopyOrder.INSTANCE); // generous: this machine is shared, a timeout is not the subject
+                5000, replicas, new Counters(), null, null, StoredCopyOrder.INSTANCE); // generous: this machine is shared, a timeout is not the subject
     }
 
     @Test

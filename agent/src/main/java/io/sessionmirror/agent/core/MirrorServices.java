@@ -4,8 +4,8 @@ import io.sessionmirror.agent.codec.FstSerializer;
 import io.sessionmirror.agent.codec.JavaSerializer;
 import io.sessionmirror.agent.codec.Serializer;
 import io.sessionmirror.agent.codec.SessionCodec;
-import io.sessionmirror.agent.metrics.MirrorMetrics;
-import io.sessionmirror.agent.metrics.MirrorStats;
+import io.sessionmirror.agent.metrics.MetricsRegistry;
+import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.security.ClassFilter;
 import io.sessionmirror.agent.security.PayloadSeal;
 import io.sessionmirror.agent.store.MemcachedStore;
@@ -23,8 +23,8 @@ public final class MirrorServices {
     public final WriteBehindQueue queue;
     public final SessionCodec codec;
     public final SessionKeys keys;
-    public final MirrorStats stats;
-    public final MirrorMetrics metrics;
+    public final Counters stats;
+    public final MetricsRegistry metrics;
     /**
      * Sticky mode: how long after a session was restored here its stored copy is still checked at each lookup.
      * The server it came from may still be finishing requests of it (a graceful stop lets them end while the
@@ -47,19 +47,19 @@ public final class MirrorServices {
     public final int maxSize;
 
     public MirrorServices(SessionStore store, WriteBehindQueue queue, SessionCodec codec, SessionKeys keys,
-                          MirrorStats stats, boolean syncWrites) {
+                          Counters stats, boolean syncWrites) {
         this(store, queue, codec, keys, stats, syncWrites, false, null, null, 0, 1024 * 1024);
     }
 
     public MirrorServices(SessionStore store, WriteBehindQueue queue, SessionCodec codec, SessionKeys keys,
-                          MirrorStats stats, boolean syncWrites, boolean nonSticky, String route, Pattern lock,
+                          Counters stats, boolean syncWrites, boolean nonSticky, String route, Pattern lock,
                           long lockWaitMillis, int maxSize) {
         this.store = store;
         this.queue = queue;
         this.codec = codec;
         this.keys = keys;
         this.stats = stats;
-        this.metrics = new MirrorMetrics(stats, queue);
+        this.metrics = new MetricsRegistry(stats, queue::depth);
         // Non-sticky: the next request may go to any server, so a write must be stored before the response.
         this.syncWrites = syncWrites || nonSticky;
         this.nonSticky = nonSticky;
@@ -75,10 +75,10 @@ public final class MirrorServices {
         Serializer java = new JavaSerializer(filter);
         Serializer fst = new FstSerializer(filter);
         PayloadSeal seal = config.secrets().isEmpty() ? null : new PayloadSeal(config.secrets(), config.encrypt());
-        SessionCodec codec = config.serializer() == MirrorConfig.Serializer.FST
+        SessionCodec codec = config.serializer() == MirrorConfig.SerializerChoice.FST
                 ? new SessionCodec(seal, config.compressAbove(), fst, java)
                 : new SessionCodec(seal, config.compressAbove(), java, fst);
-        MirrorStats stats = new MirrorStats();
+        Counters stats = new Counters();
         MemcachedStore store = new MemcachedStore(config.nodes(), config.timeoutMillis(), config.replicas(), stats,
                 config.username(), config.password(), StoredCopyOrder.INSTANCE);
         MirrorServices services = new MirrorServices(store, new WriteBehindQueue(config.queueCapacity()), codec,

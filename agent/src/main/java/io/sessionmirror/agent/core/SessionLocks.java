@@ -1,6 +1,6 @@
 package io.sessionmirror.agent.core;
 
-import io.sessionmirror.agent.metrics.MirrorStats;
+import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.support.AgentLog;
 
 import io.sessionmirror.agent.store.StoreException;
@@ -89,7 +89,7 @@ final class SessionLocks {
     private final SessionKeys keys;
     private final Pattern lock;
     private final long lockWaitMillis;
-    private final MirrorStats stats;
+    private final Counters stats;
     private final Function<Object, String> uriOf;
     private final Consumer<String> warnRarely;
     private final int ttlSeconds;
@@ -120,7 +120,7 @@ final class SessionLocks {
     }
 
     /** With a TTL of its own: tests use a short one to see locks expire and renewals happen. */
-    SessionLocks(Primitives store, SessionKeys keys, Pattern lock, long lockWaitMillis, MirrorStats stats,
+    SessionLocks(Primitives store, SessionKeys keys, Pattern lock, long lockWaitMillis, Counters stats,
                  Function<Object, String> uriOf, Consumer<String> warnRarely, int ttlSeconds) {
         this.store = store;
         this.keys = keys;

@@ -1,6 +1,6 @@
 package io.sessionmirror.agent.core;
 
-import io.sessionmirror.agent.metrics.MirrorStats;
+import io.sessionmirror.agent.metrics.Counters;
 
 import io.sessionmirror.bootstrap.MirrorHooks;
 import java.util.List;
@@ -132,7 +132,7 @@ public final class SessionMirror implements MirrorHooks {
             long t0 = System.nanoTime();
             writer.endOfUse(session, services.syncWrites);
             SessionState used = states.get(session);
-            MirrorStats st = reports.of(used == null ? null : used.app);
+            Counters st = reports.of(used == null ? null : used.app);
             st.requests.increment();
             st.requestNanos.add(System.nanoTime() - t0);
             RequestScope scope = scopes.current();

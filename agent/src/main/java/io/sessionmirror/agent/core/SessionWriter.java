@@ -3,7 +3,7 @@ package io.sessionmirror.agent.core;
 import io.sessionmirror.agent.codec.SerializationOutOfMemoryException;
 import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.codec.SessionData;
-import io.sessionmirror.agent.metrics.MirrorStats;
+import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.store.WriteResult;
 import io.sessionmirror.agent.support.AgentLog;
 
@@ -220,7 +220,7 @@ final class SessionWriter {
     }
 
     void wrote(WebApp app, int bytes, long nanos) {
-        MirrorStats st = reports.of(app);
+        Counters st = reports.of(app);
         st.writes.increment();
         st.writeBytes.add(bytes);
         st.writeNanos.record(nanos);

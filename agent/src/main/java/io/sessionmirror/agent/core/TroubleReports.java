@@ -1,7 +1,7 @@
 package io.sessionmirror.agent.core;
 
 import io.sessionmirror.agent.codec.SessionCodec;
-import io.sessionmirror.agent.metrics.MirrorStats;
+import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.support.AgentLog;
 
 import io.sessionmirror.agent.store.StoreException;
@@ -33,12 +33,12 @@ final class TroubleReports {
     }
 
     /** The counters of a web app (which also count for the agent), or the agent's when the app is not known. */
-    MirrorStats of(WebApp app) {
-        return app == null ? services.stats : services.metrics.of(app);
+    Counters of(WebApp app) {
+        return app == null ? services.stats : app.counters(services.metrics);
     }
 
     void storeTrouble(WebApp app, String what, StoreException e) {
-        MirrorStats st = of(app);
+        Counters st = of(app);
         st.failures.increment();
         st.storeFailures.increment();
         warnRarely("Memcached: " + what + " (" + e.getMessage() + "). Sessions stay local and are mirrored again"
@@ -61,7 +61,7 @@ final class TroubleReports {
      */
     void unusable(String key, String id, WebApp app, Throwable e) {
         boolean rejected = e instanceof SessionCodec.RejectedPayloadException;
-        MirrorStats st = of(app);
+        Counters st = of(app);
         (rejected ? st.rejectedEntries : st.failures).increment();
         // Rejected: refused before deserialization (bad or missing signature), or by the class filter before
         // the denied class was loaded.
@@ -90,7 +90,7 @@ final class TroubleReports {
 
     /** A session that could not be serialized at all: said once per web app and error. */
     void unserializable(WebApp app, String id, Throwable e) {
-        MirrorStats st = of(app);
+        Counters st = of(app);
         st.failures.increment();
         st.serializeFailures.increment();
         if (reportedSkips.size() < REPORTED_MAX && reportedSkips.add(app + "|" + e.getClass().getName())) {

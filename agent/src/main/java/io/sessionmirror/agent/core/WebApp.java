@@ -1,6 +1,7 @@
 package io.sessionmirror.agent.core;
 
-import io.sessionmirror.agent.metrics.MirrorStats;
+import io.sessionmirror.agent.metrics.Counters;
+import io.sessionmirror.agent.metrics.MetricsRegistry;
 
 import java.lang.ref.WeakReference;
 
@@ -13,13 +14,23 @@ public final class WebApp {
     private final String namespace;
     private final String displayName;
     private final WeakReference<ClassLoader> loader;
-    /** This web app's counters, cached here by {@link MirrorMetrics#of}. */
-    public volatile MirrorStats stats;
+    /** This web app's counters, looked up in the registry once and cached here (read on every request). */
+    private volatile Counters stats;
 
     public WebApp(String namespace, String displayName, ClassLoader loader) {
         this.namespace = namespace;
         this.displayName = displayName;
         this.loader = new WeakReference<>(loader);
+    }
+
+    /** This web app's counters, created and registered in {@code registry} at its first use. */
+    public Counters counters(MetricsRegistry registry) {
+        Counters s = stats;
+        if (s == null) {
+            s = registry.forWebApp(namespace, toString());
+            stats = s;
+        }
+        return s;
     }
 
     public String namespace() {

@@ -20,7 +20,7 @@ public final class PrometheusEndpoint {
         this.server = server;
     }
 
-    public static PrometheusEndpoint start(String host, int port, MirrorMetrics metrics) throws IOException {
+    public static PrometheusEndpoint start(String host, int port, MetricsRegistry metrics) throws IOException {
         HttpServer server = HttpServer.create(host == null ? new InetSocketAddress(port) : new InetSocketAddress(host, port), 16);
         server.createContext("/metrics", exchange -> {
             try {
@@ -49,9 +49,5 @@ public final class PrometheusEndpoint {
 
     public int port() {
         return server.getAddress().getPort();
-    }
-
-    public void stop() {
-        server.stop(0);
     }
 }

@@ -1,6 +1,6 @@
 package io.sessionmirror.agent.store;
 
-import io.sessionmirror.agent.metrics.MirrorStats;
+import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.support.AgentLog;
 
 import io.sessionmirror.agent.config.NodeAddress;
@@ -62,7 +62,7 @@ public final class MemcachedStore implements SessionStore {
 
     private final long timeoutMillis;
     private final int replicas;
-    private final MirrorStats stats;
+    private final Counters stats;
     private volatile NodeRing<Node> ring;
     private volatile boolean closed;
     private final List<StoreListener> listeners = new CopyOnWriteArrayList<>();
@@ -78,7 +78,7 @@ public final class MemcachedStore implements SessionStore {
      * @param order how stored values are ordered (the payload format's owner knows); with a user name, every
      *              node is spoken to over the binary protocol and authenticated with SASL PLAIN
      */
-    public MemcachedStore(List<NodeAddress> nodes, long timeoutMillis, int replicas, MirrorStats stats, String username,
+    public MemcachedStore(List<NodeAddress> nodes, long timeoutMillis, int replicas, Counters stats, String username,
                           String password, CopyOrder order) {
         this.order = order;
         this.username = username;

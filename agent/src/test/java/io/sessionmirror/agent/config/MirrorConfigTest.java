@@ -56,7 +56,7 @@ class MirrorConfigTest {
     void semicolonsSeparatePairsToo() {
         MirrorConfig c = load("nodes=a:1;b:2;serializer=java;timeout=250");
         assertEquals(2, c.nodes().size());
-        assertEquals(MirrorConfig.Serializer.JAVA, c.serializer());
+        assertEquals(MirrorConfig.SerializerChoice.JAVA, c.serializer());
         assertEquals(250, c.timeoutMillis());
     }
 
@@ -66,7 +66,7 @@ class MirrorConfigTest {
         assertEquals(Collections.singletonList(new NodeAddress("mc", 11211)), c.nodes());
         assertTrue(c.enabled());
         assertEquals(MirrorConfig.WriteMode.ASYNC, c.writeMode());
-        assertEquals(MirrorConfig.Serializer.FST, c.serializer());
+        assertEquals(MirrorConfig.SerializerChoice.FST, c.serializer());
         assertEquals("sm", c.prefix());
         assertEquals(1000, c.timeoutMillis());
         assertEquals(10000, c.queueCapacity());

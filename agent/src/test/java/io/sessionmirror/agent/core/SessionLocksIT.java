@@ -1,6 +1,6 @@
 package io.sessionmirror.agent.core;
 
-import io.sessionmirror.agent.metrics.MirrorStats;
+import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.store.MemcachedStore;
 import io.sessionmirror.agent.store.SessionStore;
 
@@ -57,7 +57,7 @@ class SessionLocksIT {
 
     private SessionStore store() {
         return new MemcachedStore(MirrorConfig.load("nodes=" + memcached.address(), new Properties(), Map.of()).nodes(),
-                1000, 0, new MirrorStats(), null, null, StoredCopyOrder.INSTANCE);
+                1000, 0, new Counters(), null, null, StoredCopyOrder.INSTANCE);
     }
 
     /** The store's primitives, with the renewals counted and held back until {@code renewals} opens. */
@@ -96,7 +96,7 @@ class SessionLocksIT {
         }
     }
 
-    private static SessionLocks locks(SessionLocks.Primitives store, MirrorStats stats, long waitMillis, int ttl) {
+    private static SessionLocks locks(SessionLocks.Primitives store, Counters stats, long waitMillis, int ttl) {
         return new SessionLocks(store, KEYS, Pattern.compile(".*"), waitMillis, stats, r -> "/shop/cart", m -> { }, ttl);
     }
 
@@ -123,7 +123,7 @@ class SessionLocksIT {
 
     @Test
     void aLockThatExpiredAndWasTakenIsNeitherRenewedNorReleasedByItsFormerHolder() throws Exception {
-        MirrorStats statsA = new MirrorStats();
+        Counters statsA = new Counters();
         CountDownLatch stalled = new CountDownLatch(1);
         SessionLocks a = locks(new Gated(serverA, stalled), statsA, 1000, SHORT_TTL);
         SessionLocks.Held heldA = new SessionLocks.Held();
@@ -131,7 +131,7 @@ class SessionLocksIT {
         assertEquals(1, heldA.leases.size());
         await("A's lock expired while A stalled", () -> memcached.get(LOCK) == null);
 
-        MirrorStats statsB = new MirrorStats();
+        Counters statsB = new Counters();
         SessionLocks b = locks(new Gated(serverB, new CountDownLatch(0)), statsB, 1000, 60);
         SessionLocks.Held heldB = new SessionLocks.Held();
         b.lock(heldB, "request B", SESSION);
@@ -150,7 +150,7 @@ class SessionLocksIT {
 
     @Test
     void aLockHeldLongerThanItsTtlIsRenewedWhileAnotherServerWaits() throws Exception {
-        MirrorStats statsA = new MirrorStats();
+        Counters statsA = new Counters();
         Gated renewing = new Gated(serverA, new CountDownLatch(0));
         SessionLocks a = locks(renewing, statsA, 1000, SHORT_TTL);
         SessionLocks.Held heldA = new SessionLocks.Held();
@@ -158,7 +158,7 @@ class SessionLocksIT {
         byte[] ofA = ascii(heldA.leases.get(0).token);
 
         // B waits 5 s, two and a half TTLs: without renewals A's lock is gone after at most 2 s and B gets it.
-        MirrorStats statsB = new MirrorStats();
+        Counters statsB = new Counters();
         SessionLocks b = locks(new Gated(serverB, new CountDownLatch(0)), statsB, 5000, SHORT_TTL);
         SessionLocks.Held heldB = new SessionLocks.Held();
         long t0 = System.nanoTime();
@@ -181,7 +181,7 @@ class SessionLocksIT {
 
     @Test
     void aLockWhoseHolderThreadEndedIsLeftToExpire() throws Exception {
-        SessionLocks a = locks(new Gated(serverA, new CountDownLatch(0)), new MirrorStats(), 1000, SHORT_TTL);
+        SessionLocks a = locks(new Gated(serverA, new CountDownLatch(0)), new Counters(), 1000, SHORT_TTL);
         SessionLocks.Held orphan = new SessionLocks.Held();
         Thread t = new Thread(() -> a.lock(orphan, "request A", SESSION));
         t.start();

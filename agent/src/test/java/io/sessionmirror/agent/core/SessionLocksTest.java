@@ -1,6 +1,6 @@
 package io.sessionmirror.agent.core;
 
-import io.sessionmirror.agent.metrics.MirrorStats;
+import io.sessionmirror.agent.metrics.Counters;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -63,7 +63,7 @@ class SessionLocksTest {
     }
 
     private final FakeStore store = new FakeStore();
-    private final MirrorStats stats = new MirrorStats();
+    private final Counters stats = new Counters();
     private final List<String> warnings = new ArrayList<>();
 
     private SessionLocks locks(String pattern, long waitMillis) {

@@ -3,7 +3,7 @@ package io.sessionmirror.agent.core;
 import io.sessionmirror.agent.codec.JavaSerializer;
 import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.codec.StoredCopy;
-import io.sessionmirror.agent.metrics.MirrorStats;
+import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.store.MemcachedStore;
 import io.sessionmirror.agent.store.SessionStore;
 
@@ -37,10 +37,10 @@ class SessionMirrorRacesIT {
 
     private void start(boolean sync) {
         SessionStore store = new MemcachedStore(MirrorConfig.load("nodes=" + memcached.address(),
-                new java.util.Properties(), Map.of()).nodes(), 5000, 0, new MirrorStats(), null, null,
+                new java.util.Properties(), Map.of()).nodes(), 5000, 0, new Counters(), null, null,
                 StoredCopyOrder.INSTANCE);
         services = new MirrorServices(store, new WriteBehindQueue(1000), new SessionCodec(new JavaSerializer()),
-                new SessionKeys("t"), new MirrorStats(), sync);
+                new SessionKeys("t"), new Counters(), sync);
         container = new FakeContainer();
         mirror = new SessionMirror(container, services);
     }
