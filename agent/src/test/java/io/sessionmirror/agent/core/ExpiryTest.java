@@ -1,7 +1,5 @@
 package io.sessionmirror.agent.core;
 
-import io.sessionmirror.agent.store.MemcachedStore;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -25,15 +23,5 @@ class ExpiryTest {
         }
         assertEquals(0, ExpiryPolicy.expirySeconds(0), "never expires locally: no expiry in Memcached");
         assertEquals(0, ExpiryPolicy.expirySeconds(-1));
-    }
-
-    @Test
-    void expiriesBeyondThirtyDaysBecomeAbsoluteTimes() {
-        assertEquals(1800, MemcachedStore.expiry(1800));
-        int sixtyDays = 60 * 24 * 3600;
-        long absolute = MemcachedStore.expiry(sixtyDays);
-        long now = System.currentTimeMillis() / 1000;
-        assertTrue(absolute >= now + sixtyDays - 5 && absolute <= now + sixtyDays + 5, String.valueOf(absolute));
-        assertEquals(0, MemcachedStore.expiry(0));
     }
 }

@@ -1,0 +1,98 @@
+package io.sessionmirror.agent.store;
+
+import io.sessionmirror.agent.support.AgentLog;
+import org.slf4j.Logger;
+
+/**
+ * The circuit breaker's other half: a daemon thread that asks every node, once a second, for its process id
+ * and start time. A node whose circuit is open and that answers again is closed and its misses replayed; a
+ * node that restarted (another process id or start time) came back empty and is announced for a full
+ * repair. A node that does not answer, with SASL on, gets its login checked once per outage, since
+ * spymemcached only says "Auth failure".
+ */
+final class Prober {
+
+    private static final long PROBE_MILLIS = 1000;
+
+    private static final Logger LOG = AgentLog.get();
+
+    private final Cluster cluster;
+    private final Repairs repairs;
+    private final Thread thread;
+
+    Prober(Cluster cluster, Repairs repairs) {
+        this.cluster = cluster;
+        this.repairs = repairs;
+        this.thread = new Thread(this::run, "session-mirror-probe");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private void run() {
+        while (!cluster.closed) {
+            for (Node n : cluster.ring.nodes()) {
+                try {
+                    probe(n);
+                } catch (Throwable e) {
+                    LOG.debug("Probing Memcached {} failed: {}", n.address, e.toString());
+                }
+            }
+            try {
+                Thread.sleep(PROBE_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    /** Asks a node for its process id and start time: answers at all, and is it the same process? */
+    private void probe(Node n) {
+        String incarnation = n.incarnation();
+        if (incarnation == null) {
+            n.failed("probe");
+            checkCredentials(n);
+            return;
+        }
+        n.credentialsChecked = false;
+        boolean wasOpen = n.open;
+        String previous = n.lastIncarnation;
+        boolean firstSight = !n.everSeen;
+        n.lastIncarnation = incarnation;
+        n.everSeen = true;
+        n.failures.set(0);
+        boolean restarted = previous != null && !previous.equals(incarnation);
+        if (wasOpen) {
+            n.open = false;
+            LOG.info("Memcached {} answers again{}; writing what it missed", n.address,
+                    restarted ? " (restarted: it lost its data)" : "");
+        } else if (restarted) {
+            LOG.warn("Memcached {} restarted (it lost its data); writing again the sessions that belong on it", n.address);
+        }
+        if (wasOpen || restarted || firstSight && n.hadTrouble) {
+            n.hadTrouble = false;
+            repairs.announce(n, restarted || previous == null || n.missedOverflow);
+        } else if (!n.missed.isEmpty() || !n.deletes.isEmpty()) {
+            repairs.replay(n); // a single failed call: replay it, no full repair
+        }
+    }
+
+    /** spymemcached retries a refused login forever and only says "Auth failure": say what is wrong. */
+    private void checkCredentials(Node n) {
+        String username = cluster.username;
+        if (username == null || n.credentialsChecked) {
+            return;
+        }
+        n.credentialsChecked = true;
+        String answer = SaslCheck.authenticate(n.address, username, cluster.password,
+                (int) Math.max(cluster.timeoutMillis, 1000));
+        if (answer.startsWith("authentication failed")) {
+            LOG.warn("Memcached {} refuses the SASL login of user '{}': {}. Sessions stay on this server until"
+                    + " 'username'/'password' match the node's SASL users (memcached -S).", n.address, username,
+                    answer);
+        }
+    }
+
+    void close() {
+        thread.interrupt();
+    }
+}
