@@ -14,12 +14,14 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * Writes the compatibility matrix into docs/compatibility.md, between the markers
+ * Writes the compatibility matrix into a markdown file, between the markers
  * {@code <!-- matrix:start -->} and {@code <!-- matrix:end -->}, from the lines {@link CompatibilityRecorder}
  * wrote during this build's integration tests. Run by the build after the integration tests:
- * {@code CompatibilityMatrix <results dir> <markdown file> [<it.test filter> <fallback file>]}: when the
- * run was narrowed to some tests (a filter is given), the matrix goes to the fallback file instead, so a
- * partial run never replaces the full matrix in the docs.
+ * {@code CompatibilityMatrix <results dir> <markdown file> [<it.test filter> <fallback file>]}. The build gives
+ * target/compatibility.md unless told {@code -Dcompat.write=true} (then docs/compatibility.md), so an ordinary
+ * run leaves the tracked docs alone; a missing file is created with just the markers. When the run was
+ * narrowed to some tests (a filter is given), the matrix goes to the fallback file instead, so a partial run
+ * never replaces the full matrix in the docs.
  */
 public final class CompatibilityMatrix {
 
@@ -42,6 +44,9 @@ public final class CompatibilityMatrix {
         if (!Files.isDirectory(results)) {
             System.out.println("No compatibility results in " + results + " (no server test ran); " + doc + " left as it is");
             return;
+        }
+        if (!Files.exists(doc)) {
+            Files.write(doc, (START + "\n" + END + "\n").getBytes(StandardCharsets.UTF_8));
         }
         String text = new String(Files.readAllBytes(doc), StandardCharsets.UTF_8);
         int start = text.indexOf(START);

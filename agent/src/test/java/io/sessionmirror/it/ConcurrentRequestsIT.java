@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -52,7 +53,13 @@ class ConcurrentRequestsIT extends FaultTest {
             th.join(120_000);
         }
         assertEquals(List.of(), errors, "failed requests");
-        Thread.sleep(1500); // the asynchronous writes of the last requests
+        // The asynchronous writes of the last requests: a stored snapshot with every thread's last item is the
+        // final state (each thread adds its items in order).
+        String[] lastItems = new String[THREADS];
+        for (int t = 0; t < THREADS; t++) {
+            lastItems[t] = "t" + t + "-" + (PER_THREAD - 1);
+        }
+        memcached.await(key(id), Memcached.containsAll(lastItems), Duration.ofSeconds(10));
         a.kill9();
 
         Browser after = new Browser();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -28,7 +29,7 @@ class GracefulShutdownIT extends FaultTest {
         }
         // Several rounds of changes from 8 threads; the last round ends immediately before the SIGTERM.
         Traffic burst = new Traffic(users, i -> a.url("/shop/counter?format=text"), 8).start();
-        Thread.sleep(3000);
+        burst.awaitOk(USERS * 5L, Duration.ofSeconds(180)); // five rounds per user, then the SIGTERM amid them
         burst.stop();
         a.stop(); // SIGTERM: shutdown hooks run
         assertEquals(0, burst.failed(), "failed requests: " + burst.failures());

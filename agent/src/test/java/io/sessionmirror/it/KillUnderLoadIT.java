@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -52,7 +53,8 @@ class KillUnderLoadIT extends FaultTest {
             users.add(new Browser());
         }
         Traffic traffic = new Traffic(users, i -> a.url("/shop/counter?format=text"), 8).start();
-        Thread.sleep(6000);
+        // A phase measured in requests served (ten per user), not in seconds: the kill comes amid steady load.
+        traffic.awaitOk(USERS * 10L, Duration.ofSeconds(180));
         long killedAt = System.nanoTime();
         a.kill9();
         traffic.stop(); // requests in flight at the kill fail: they were never acknowledged

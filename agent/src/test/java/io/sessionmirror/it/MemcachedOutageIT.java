@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,7 @@ class MemcachedOutageIT extends FaultTest {
             users.add(new Browser());
         }
         Traffic before = new Traffic(users, i -> a.url("/shop/counter?format=text"), 2).start();
-        Thread.sleep(3000);
+        before.awaitOk(USERS * 5L, Duration.ofSeconds(120)); // five stored changes per session before the outage
         before.stop();
 
         Traffic during = new Traffic(users, i -> a.url("/shop/counter?format=text"), 2);
@@ -39,6 +40,7 @@ class MemcachedOutageIT extends FaultTest {
         }
         memcached.pause();
         during.start();
+        // Not synchronisation: the outage's length is the scenario (docs/failures.md quotes this 30 s run).
         Thread.sleep(30_000);
         during.stop();
         long resumedAt = System.nanoTime();

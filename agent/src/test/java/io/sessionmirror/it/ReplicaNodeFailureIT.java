@@ -3,6 +3,7 @@ package io.sessionmirror.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -44,15 +45,17 @@ class ReplicaNodeFailureIT extends FaultTest {
         awaitTwoCurrentCopies(nodes, users, 20_000);
 
         traffic.start();
-        Thread.sleep(1500);
+        traffic.awaitOk(BUSY * 3L, Duration.ofSeconds(60)); // every busy user is under way
         Memcached lost = nodes.get(1);
         lost.kill();
-        Thread.sleep(5000);
+        // The agent notices (a failed call opens the node's breaker), then traffic goes on without the node.
+        a.awaitLog("Memcached " + lost.address() + " is not", Duration.ofSeconds(30));
+        traffic.awaitOk(traffic.ok() + BUSY * 5L, Duration.ofSeconds(60));
         traffic.stop();
         System.out.println("[ReplicaNodeFailureIT] node " + lost.address() + " killed under traffic: " + traffic.summary());
         assertEquals(0, traffic.failed(), "requests failed while a node was down: " + traffic.failures());
         assertTrue(traffic.ok() > BUSY, "traffic ran: " + traffic.summary());
-        Thread.sleep(1000); // the last asynchronous writes
+        awaitAcknowledgedStored(List.of(nodes.get(0), nodes.get(2)), busy, traffic);
 
         // Every session still has a copy on the nodes that are up.
         for (Browser u : users) {
@@ -86,6 +89,28 @@ class ReplicaNodeFailureIT extends FaultTest {
         System.out.println("[ReplicaNodeFailureIT] after losing a second node and the server: " + lostSessions
                 + " of " + users.size() + " sessions lost");
         assertEquals(List.of(), wrong, "sessions lost or behind");
+    }
+
+    /** Waits until each busy user's last acknowledged count is stored on a node that is up (the last async writes). */
+    private static void awaitAcknowledgedStored(List<Memcached> up, List<Browser> busy, Traffic traffic) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        for (int i = 0; i < BUSY; i++) {
+            String id = busy.get(i).sessionId();
+            long stored = -1;
+            while (true) {
+                stored = -1;
+                for (Memcached m : up) {
+                    stored = Math.max(stored, visits(m.get(key(id)), id));
+                }
+                if (stored == traffic.acked(i)) {
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError(id + " stored " + stored + ", acknowledged " + traffic.acked(i));
+                }
+                Thread.sleep(50); // polling memcached with a deadline
+            }
+        }
     }
 
     /**

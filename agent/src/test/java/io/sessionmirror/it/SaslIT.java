@@ -11,6 +11,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import net.spy.memcached.AddrUtil;
+import net.spy.memcached.CachedData;
+import net.spy.memcached.ConnectionFactoryBuilder;
+import net.spy.memcached.MemcachedClient;
+import net.spy.memcached.auth.AuthDescriptor;
+import net.spy.memcached.transcoders.Transcoder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,6 +34,51 @@ class SaslIT extends FaultTest {
         }
     }
 
+    /**
+     * Waits until the node holds the key with {@code text} in it, read through an authenticated binary client
+     * (this node speaks no text protocol, so {@link Memcached#await} cannot look).
+     */
+    private void awaitStored(String key, String text) throws Exception {
+        MemcachedClient client = new MemcachedClient(new ConnectionFactoryBuilder()
+                .setProtocol(ConnectionFactoryBuilder.Protocol.BINARY)
+                .setAuthDescriptor(AuthDescriptor.typical(USER, PASSWORD)).build(), AddrUtil.getAddresses(sasl.address()));
+        try {
+            Duration timeout = Duration.ofSeconds(10);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!Memcached.containsAll(text).test(client.get(key, RAW))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError(key + " did not hold '" + text + "' within " + timeout);
+                }
+                Thread.sleep(50); // polling memcached with a deadline
+            }
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    /** The stored bytes as they are (the agent's payload, whatever the flags). */
+    private static final Transcoder<byte[]> RAW = new Transcoder<>() {
+        @Override
+        public boolean asyncDecode(CachedData d) {
+            return false;
+        }
+
+        @Override
+        public CachedData encode(byte[] o) {
+            return new CachedData(0, o, getMaxSize());
+        }
+
+        @Override
+        public byte[] decode(CachedData d) {
+            return d.getData();
+        }
+
+        @Override
+        public int getMaxSize() {
+            return CachedData.MAX_SIZE;
+        }
+    };
+
     private static Path passwordFile(String name, String password) throws Exception {
         Path f = Servers.workDir(name).resolve("password");
         Files.write(f, List.of(password));
@@ -44,7 +95,7 @@ class SaslIT extends FaultTest {
         Browser user = new Browser();
         user.get(a.url("/shop/counter?format=text"));
         user.get(a.url("/shop/cart/add?item=tea&format=text"));
-        Thread.sleep(1_000); // the asynchronous write (nothing to poll: the text protocol is off on this node)
+        awaitStored(key(user.sessionId()), "tea"); // the asynchronous write
         a.kill9();
         Map<String, String> onB = user.get(b.url("/shop/session"));
         assertEquals("[tea]", onB.get("attr.cart"), "restored through the authenticated binary protocol");

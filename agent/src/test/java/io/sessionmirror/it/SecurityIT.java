@@ -106,8 +106,19 @@ class SecurityIT extends FaultTest {
         String log = b.awaitLog("not signed", STORED);
         assertTrue(log.contains("signature does not match"), log);
         assertTrue(log.contains("moved from another session's key"), log);
-        Thread.sleep(2_100); // past the agent's memory of recent misses: the next lookup reads the value again
-        assertEquals("none", alice.get(b.url("/shop/session")).get("session"));
+        // Until the agent's short memory of recent misses ends, a lookup is answered from it; ask again until a
+        // lookup reads the value from memcached again (its get counter moves), then count the reports.
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        boolean readAgain = false;
+        while (!readAgain) {
+            assertTrue(System.nanoTime() < deadline, "no lookup read alice's value again within 20 s");
+            long gets = m.stat("cmd_get");
+            assertEquals("none", alice.get(b.url("/shop/session")).get("session"));
+            readAgain = m.stat("cmd_get") > gets;
+            if (!readAgain) {
+                Thread.sleep(100); // polling memcached's counter with a deadline
+            }
+        }
         String aliceRejected = "Stored session " + alice.sessionId().substring(0, 6) + "... of Tomcat web app '/shop' on"
                 + " host localhost was rejected";
         assertEquals(1, count(b.log(), aliceRejected), "reported once per key: " + b.log());
@@ -172,7 +183,9 @@ class SecurityIT extends FaultTest {
         normal.get(a.url("/shop/counter?format=text"));
         assertNotNull(m.await(key(brief.sessionId()), Objects::nonNull, STORED));
         m.await(key(normal.sessionId()), Objects::nonNull, STORED);
-        Thread.sleep(6_000); // the 2 s session has expired, its stored copy with it
+        // The 2 s session expires, its stored copy with it (memcached drops it, or the end is stored over it).
+        m.await(key(brief.sessionId()), v -> v == null || io.sessionmirror.agent.codec.StoredCopy.isTombstone(v),
+                Duration.ofSeconds(20));
         a.kill9();
 
         assertEquals("none", brief.get(b.url("/shop/session")).get("session"), "an expired session is not restored");

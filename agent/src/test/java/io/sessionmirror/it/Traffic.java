@@ -96,6 +96,20 @@ final class Traffic implements AutoCloseable {
         return ok.get();
     }
 
+    /**
+     * Waits until at least {@code count} requests were answered (a phase of traffic measured in requests served,
+     * not in seconds); fails with the summary at the deadline or if a request failed meanwhile.
+     */
+    void awaitOk(long count, java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (ok.get() < count) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("only " + summary() + " within " + timeout + ", expected " + count + " ok");
+            }
+            Thread.sleep(20); // polling a counter with a deadline
+        }
+    }
+
     long failed() {
         return failed.get();
     }
