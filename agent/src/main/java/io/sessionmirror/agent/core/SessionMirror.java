@@ -1,6 +1,11 @@
 package io.sessionmirror.agent.core;
 
 import io.sessionmirror.agent.codec.SerializationOutOfMemoryException;
+import io.sessionmirror.agent.codec.CorruptPayloadException;
+import io.sessionmirror.agent.codec.Decoded;
+import io.sessionmirror.agent.codec.Encoded;
+import io.sessionmirror.agent.codec.RejectedPayloadException;
+import io.sessionmirror.agent.codec.SkippedAttribute;
 import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.codec.SessionData;
 import io.sessionmirror.agent.codec.StoredCopy;
@@ -223,7 +228,7 @@ public final class SessionMirror implements MirrorHooks {
                     rememberMiss(key);
                     return null;
                 }
-                SessionCodec.Decoded decoded;
+                Decoded decoded;
                 try {
                     decoded = services.codec.decode(payload, app.classLoader(), localId, key);
                 } catch (Exception | LinkageError e) {
@@ -279,7 +284,7 @@ public final class SessionMirror implements MirrorHooks {
      * (a hostile writer must not be able to flood the log): rejected for safety, or corrupt.
      */
     private void unusable(String key, String id, WebApp app, Throwable e) {
-        boolean rejected = e instanceof SessionCodec.RejectedPayloadException;
+        boolean rejected = e instanceof RejectedPayloadException;
         MirrorStats st = s(app);
         (rejected ? st.rejectedEntries : st.failures).increment();
         // Rejected: refused before deserialization (bad or missing signature), or by the class filter before
@@ -412,10 +417,10 @@ public final class SessionMirror implements MirrorHooks {
                 state.stale = false;
                 return session;
             }
-            SessionCodec.Decoded decoded;
+            Decoded decoded;
             try {
                 decoded = services.codec.decode(payload, app.classLoader(), id, key);
-            } catch (SessionCodec.CorruptPayloadException e) {
+            } catch (CorruptPayloadException e) {
                 unusable(key, id, app, e);
                 return session; // an unusable stored copy is no newer than the local one
             }
@@ -613,7 +618,7 @@ public final class SessionMirror implements MirrorHooks {
             return false;
         }
         SessionData data = null;
-        SessionCodec.Encoded encoded = null;
+        Encoded encoded = null;
         // Read once: the writer thread may reset it (a failed write, a vanished copy) while we encode, and the
         // encoder leaves out the value when the hash equals what it was given.
         long lastHash = state.lastHash;
@@ -782,8 +787,8 @@ public final class SessionMirror implements MirrorHooks {
         return (int) Math.min(Integer.MAX_VALUE, maxInactiveSeconds + touchIntervalMillis(maxInactiveSeconds) / 1000 + 1);
     }
 
-    private void reportSkipped(WebApp app, SessionCodec.Encoded encoded) {
-        for (SessionCodec.Skipped s : encoded.skipped) {
+    private void reportSkipped(WebApp app, Encoded encoded) {
+        for (SkippedAttribute s : encoded.skipped) {
             s(app).skippedAttributes.increment();
             if (reportedSkips.size() < 10_000 && reportedSkips.add(app + "|" + s.name + "|" + s.className)) {
                 LOG.warn("Session attribute {} of {} is not mirrored: it {}. The rest of the session is; after a failover"

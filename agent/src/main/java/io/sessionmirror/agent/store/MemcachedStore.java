@@ -1,6 +1,7 @@
 package io.sessionmirror.agent.store;
 
 import io.sessionmirror.agent.codec.StoredCopy;
+import io.sessionmirror.agent.core.ExpiryPolicy;
 import io.sessionmirror.agent.metrics.MirrorStats;
 import io.sessionmirror.agent.support.AgentLog;
 
@@ -284,13 +285,13 @@ public final class MemcachedStore implements AutoCloseable {
         for (Node n : ring.nodes()) {
             if (n.open) {
                 if (onlyIf == null) {
-                    n.deleteLater(key, StoredCopy.expiryOf(stone));
+                    n.deleteLater(key, StoredCopy.tombstoneExpiryOf(stone));
                 }
             } else {
                 up.add(n);
             }
         }
-        return new PendingWrite(key, stone, expiry(StoredCopy.expiryOf(stone)), up, onlyIf, true);
+        return new PendingWrite(key, stone, expiry(StoredCopy.tombstoneExpiryOf(stone)), up, onlyIf, true);
     }
 
     /** How a conditional write ended on the nodes that answered. */
@@ -435,7 +436,7 @@ public final class MemcachedStore implements AutoCloseable {
             Node n = targets.get(i);
             if (tombstone) {
                 if (onlyIf == null) {
-                    n.deleteLater(key, StoredCopy.expiryOf(value));
+                    n.deleteLater(key, StoredCopy.tombstoneExpiryOf(value));
                 }
             } else {
                 n.missed(key);
@@ -636,7 +637,7 @@ public final class MemcachedStore implements AutoCloseable {
     /** A read repair: {@code value} onto one node, only where it is newer than what that node holds by then. */
     private void copyTo(Node n, String key, byte[] value) {
         try {
-            PendingWrite w = new PendingWrite(key, value, expiry(StoredCopy.expiryOf(value)),
+            PendingWrite w = new PendingWrite(key, value, expiry(ExpiryPolicy.expiryOf(value)),
                     Collections.singletonList(n), null, StoredCopy.isTombstone(value));
             if (w.await() == WriteResult.STORED) {
                 stats.replicaRepairs.increment();
@@ -751,7 +752,7 @@ public final class MemcachedStore implements AutoCloseable {
                             "delete");
                 } else {
                     byte[] stone = StoredCopy.tombstone(tombstoneSeconds);
-                    new PendingWrite(key, stone, expiry(StoredCopy.expiryOf(stone)), Collections.singletonList(n), null,
+                    new PendingWrite(key, stone, expiry(StoredCopy.tombstoneExpiryOf(stone)), Collections.singletonList(n), null,
                             true).await();
                 }
             } catch (StoreException e2) {
