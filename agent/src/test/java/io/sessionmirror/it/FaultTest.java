@@ -19,7 +19,7 @@ abstract class FaultTest {
 
     static final Duration READY = Duration.ofSeconds(90);
     static final SessionKeys KEYS = new SessionKeys("sm");
-    private static final SessionCodec CODEC = new SessionCodec(new FstSerializer(), new JavaSerializer());
+    private static final SessionCodec CODEC = new SessionCodec(null, -1, new FstSerializer(), new JavaSerializer());
 
     private final List<ServerProcess> servers = new ArrayList<>();
     private final List<Memcached> nodes = new ArrayList<>();
@@ -84,7 +84,7 @@ abstract class FaultTest {
         if (stored == null) {
             return -1;
         }
-        Object v = CODEC.decode(stored, FaultTest.class.getClassLoader(), id).data.attributes().get("visits");
+        Object v = CODEC.decode(stored, FaultTest.class.getClassLoader(), id, "").data.attributes().get("visits");
         return v == null ? 0 : ((Number) v).longValue();
     }
 

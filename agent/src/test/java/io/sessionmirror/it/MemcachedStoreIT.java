@@ -27,11 +27,11 @@ import org.junit.jupiter.api.Test;
  */
 class MemcachedStoreIT extends FaultTest {
 
-    private static final SessionCodec CODEC = new SessionCodec(new FstSerializer());
+    private static final SessionCodec CODEC = new SessionCodec(null, -1, new FstSerializer());
 
     private static byte[] copy(long version, int visits) throws Exception {
         return CODEC.encode(new SessionData("id", 1L, 1800, null, null, Map.of("visits", visits)),
-                MemcachedStoreIT.class.getClassLoader(), version).payload;
+                MemcachedStoreIT.class.getClassLoader(), version, "").payload;
     }
 
     private static MemcachedStore store(List<Memcached> nodes, int replicas, Counters stats) {

@@ -30,11 +30,11 @@ import org.junit.jupiter.api.Test;
  */
 class OrderedWritesIT extends FaultTest {
 
-    private static final SessionCodec CODEC = new SessionCodec(new FstSerializer());
+    private static final SessionCodec CODEC = new SessionCodec(null, -1, new FstSerializer());
 
     private static byte[] copy(long version) throws Exception {
         return CODEC.encode(new SessionData("id", 1L, 1800, null, null, Map.of("v", version)),
-                OrderedWritesIT.class.getClassLoader(), version).payload;
+                OrderedWritesIT.class.getClassLoader(), version, "").payload;
     }
 
     private static SessionStore store(List<Memcached> nodes, int replicas) {

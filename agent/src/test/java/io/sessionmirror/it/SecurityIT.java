@@ -84,7 +84,7 @@ class SecurityIT extends FaultTest {
         String unsignedId = plantedId("UNS1GNED");
         Map<String, Object> attrs = new HashMap<>();
         attrs.put("visits", 99);
-        m.set(key(unsignedId), new SessionCodec(new FstSerializer())
+        m.set(key(unsignedId), new SessionCodec(null, -1, new FstSerializer())
                 .encode(new SessionData(unsignedId, 1L, 1800, null, null, attrs), getClass().getClassLoader(), 1,
                         key(unsignedId)).payload, 0);
         a.kill9();
@@ -138,7 +138,7 @@ class SecurityIT extends FaultTest {
         String id = plantedId("6AD6E7");
         Map<String, Object> attrs = new HashMap<>();
         attrs.put("cart", GadgetTest.gadget(marker));
-        byte[] planted = new SessionCodec(new FstSerializer()).encode(new SessionData(id, 1L, 1800, null, null, attrs),
+        byte[] planted = new SessionCodec(null, -1, new FstSerializer()).encode(new SessionData(id, 1L, 1800, null, null, attrs),
                 getClass().getClassLoader(), 1, key(id)).payload;
         m.set(key(id), planted, 0);
 

@@ -1,6 +1,6 @@
 package io.sessionmirror.benchmarks;
 
-import io.sessionmirror.agent.core.ChangeHash;
+import io.sessionmirror.agent.codec.ChangeHash;
 import io.sessionmirror.agent.codec.FstSerializer;
 import io.sessionmirror.agent.codec.JavaSerializer;
 import io.sessionmirror.agent.security.PayloadSeal;

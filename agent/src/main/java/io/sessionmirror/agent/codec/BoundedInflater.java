@@ -22,7 +22,7 @@ final class BoundedInflater {
     private BoundedInflater() {
     }
 
-    static byte[] inflate(byte[] body, int cap) throws SessionCodec.CorruptPayloadException {
+    static byte[] inflate(byte[] body, int cap) throws CorruptPayloadException {
         Inflater inflater = new Inflater();
         try {
             inflater.setInput(body);
@@ -44,7 +44,7 @@ final class BoundedInflater {
                 }
                 int n = inflater.inflate(chunk, at, chunk.length - at);
                 if (n == 0 && !inflater.finished() && (inflater.needsInput() || inflater.needsDictionary())) {
-                    throw new SessionCodec.CorruptPayloadException("truncated compressed attribute graph");
+                    throw new CorruptPayloadException("truncated compressed attribute graph");
                 }
                 at += n;
             }
@@ -53,7 +53,7 @@ final class BoundedInflater {
                 throw tooLarge(cap);
             }
             if (inflater.getRemaining() != 0) {
-                throw new SessionCodec.CorruptPayloadException("bytes after the compressed attribute graph");
+                throw new CorruptPayloadException("bytes after the compressed attribute graph");
             }
             if (full.isEmpty() && at == chunk.length) {
                 return chunk;
@@ -67,14 +67,14 @@ final class BoundedInflater {
             System.arraycopy(chunk, 0, graph, to, at);
             return graph;
         } catch (DataFormatException e) {
-            throw new SessionCodec.CorruptPayloadException("compressed attribute graph is corrupt: " + e.getMessage());
+            throw new CorruptPayloadException("compressed attribute graph is corrupt: " + e.getMessage());
         } finally {
             inflater.end();
         }
     }
 
-    private static SessionCodec.CorruptPayloadException tooLarge(int cap) {
-        return new SessionCodec.CorruptPayloadException("compressed attribute graph inflates beyond " + cap
+    private static CorruptPayloadException tooLarge(int cap) {
+        return new CorruptPayloadException("compressed attribute graph inflates beyond " + cap
                 + " bytes (the limit for a compressed session; a larger graph is stored uncompressed)");
     }
 }

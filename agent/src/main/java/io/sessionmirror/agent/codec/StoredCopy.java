@@ -46,14 +46,14 @@ public final class StoredCopy {
     public static byte[] tombstone(int expirySeconds) {
         int ttl = expirySeconds <= 0 ? MAX_TOMBSTONE_SECONDS : Math.min(expirySeconds, MAX_TOMBSTONE_SECONDS);
         ByteBuffer b = ByteBuffer.allocate(TOMBSTONE_LENGTH);
-        b.put(SessionCodec.MAGIC_0).put(SessionCodec.MAGIC_1).put(TOMBSTONE_FORMAT).put((byte) 0);
+        b.put(PayloadHeader.MAGIC_0).put(PayloadHeader.MAGIC_1).put(TOMBSTONE_FORMAT).put((byte) 0);
         b.putLong(System.currentTimeMillis());
         b.putInt(ttl);
         return b.array();
     }
 
     public static boolean isTombstone(byte[] v) {
-        return v != null && v.length == TOMBSTONE_LENGTH && v[0] == SessionCodec.MAGIC_0 && v[1] == SessionCodec.MAGIC_1
+        return v != null && v.length == TOMBSTONE_LENGTH && v[0] == PayloadHeader.MAGIC_0 && v[1] == PayloadHeader.MAGIC_1
                 && v[2] == TOMBSTONE_FORMAT;
     }
 
@@ -64,7 +64,7 @@ public final class StoredCopy {
         if (ta || tb) {
             return ta == tb ? 0 : (ta ? 1 : -1);
         }
-        return SessionCodec.compareCopies(a, b);
+        return PayloadHeader.compareCopies(a, b);
     }
 
     /** Whether writing {@code value} over {@code stored} (null: nothing stored) keeps the order. */
@@ -79,18 +79,21 @@ public final class StoredCopy {
         if (isTombstone(stored) && isTombstone(value)) {
             return Decision.ALREADY;
         }
-        if (!isTombstone(stored) && SessionCodec.writeIdOf(stored) == SessionCodec.writeIdOf(value)
-                && SessionCodec.versionOf(stored) == SessionCodec.versionOf(value)) {
+        if (!isTombstone(stored) && PayloadHeader.writeIdOf(stored) == PayloadHeader.writeIdOf(value)
+                && PayloadHeader.versionOf(stored) == PayloadHeader.versionOf(value)) {
             return Decision.ALREADY; // the same write, stored by an earlier attempt
         }
         return Decision.REFUSE;
     }
 
-    /** How long a stored value should live: a tombstone its own time, a copy its session's timeout. */
-    public static int expiryOf(byte[] v) {
-        if (isTombstone(v)) {
-            return ByteBuffer.wrap(v, 12, 4).getInt();
+    /**
+     * How long a tombstone should live: the time written in it. (How long a session copy should live is the
+     * dispatcher's policy, from the timeout in its header: {@link SessionCodec#maxInactiveOf}.)
+     */
+    public static int tombstoneExpiryOf(byte[] tombstone) {
+        if (!isTombstone(tombstone)) {
+            throw new IllegalArgumentException("not a tombstone");
         }
-        return SessionCodec.expiryOf(v);
+        return ByteBuffer.wrap(tombstone, 12, 4).getInt();
     }
 }

@@ -1,5 +1,8 @@
 package io.sessionmirror.agent.core;
 
+import io.sessionmirror.agent.codec.SessionCodec;
+import io.sessionmirror.agent.codec.StoredCopy;
+
 /**
  * How long a stored copy lives, and how often a session that is only read extends it: the two are tied, a
  * copy must outlive the longest gap between touches.
@@ -23,5 +26,13 @@ public final class ExpiryPolicy {
             return 0;
         }
         return (int) Math.min(Integer.MAX_VALUE, maxInactiveSeconds + touchIntervalMillis(maxInactiveSeconds) / 1000 + 1);
+    }
+
+    /** How long a stored value should live: a tombstone its own time, a session copy as long as its session could (0: no expiry). */
+    public static int expiryOf(byte[] stored) {
+        if (StoredCopy.isTombstone(stored)) {
+            return StoredCopy.tombstoneExpiryOf(stored);
+        }
+        return expirySeconds(SessionCodec.maxInactiveOf(stored));
     }
 }

@@ -1,5 +1,7 @@
 package io.sessionmirror.agent.core;
 
+import io.sessionmirror.agent.codec.CorruptPayloadException;
+import io.sessionmirror.agent.codec.Decoded;
 import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.codec.StoredCopy;
 import io.sessionmirror.agent.support.AgentLog;
@@ -136,10 +138,10 @@ final class Freshness {
                 state.stale = false;
                 return session;
             }
-            SessionCodec.Decoded decoded;
+            Decoded decoded;
             try {
                 decoded = services.codec.decode(payload, app.classLoader(), id, key);
-            } catch (SessionCodec.CorruptPayloadException e) {
+            } catch (CorruptPayloadException e) {
                 reports.unusable(key, id, app, e);
                 return session; // an unusable stored copy is no newer than the local one
             }

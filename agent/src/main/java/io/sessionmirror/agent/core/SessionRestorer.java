@@ -1,6 +1,6 @@
 package io.sessionmirror.agent.core;
 
-import io.sessionmirror.agent.codec.SessionCodec;
+import io.sessionmirror.agent.codec.Decoded;
 import io.sessionmirror.agent.codec.StoredCopy;
 import io.sessionmirror.agent.support.AgentLog;
 
@@ -144,7 +144,7 @@ final class SessionRestorer {
             rememberMiss(key);
             return null;
         }
-        SessionCodec.Decoded decoded;
+        Decoded decoded;
         try {
             decoded = services.codec.decode(payload, app.classLoader(), localId, key);
         } catch (Exception | LinkageError e) {

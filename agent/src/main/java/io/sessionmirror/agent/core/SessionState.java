@@ -1,6 +1,6 @@
 package io.sessionmirror.agent.core;
 
-import io.sessionmirror.agent.codec.SessionCodec;
+import io.sessionmirror.agent.codec.Decoded;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -45,7 +45,7 @@ final class SessionState {
     private volatile String key;
 
     /** The session's content now is the stored copy {@code d}: remember it as what Memcached holds. */
-    void loaded(SessionCodec.Decoded d) {
+    void loaded(Decoded d) {
         lastHash = d.hash;
         knownWriteId = d.writeId;
         version = d.version;

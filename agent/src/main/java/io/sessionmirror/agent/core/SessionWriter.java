@@ -1,7 +1,7 @@
 package io.sessionmirror.agent.core;
 
 import io.sessionmirror.agent.codec.SerializationOutOfMemoryException;
-import io.sessionmirror.agent.codec.SessionCodec;
+import io.sessionmirror.agent.codec.Encoded;
 import io.sessionmirror.agent.codec.SessionData;
 import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.store.WriteResult;
@@ -99,7 +99,7 @@ final class SessionWriter {
             return false;
         }
         SessionData data = null;
-        SessionCodec.Encoded encoded = null;
+        Encoded encoded = null;
         // Read once: the writer thread may reset it (a failed write, a vanished copy) while we encode, and the
         // encoder leaves out the value when the hash equals what it was given.
         long lastHash = state.lastHash;

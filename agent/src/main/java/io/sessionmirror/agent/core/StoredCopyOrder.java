@@ -33,7 +33,7 @@ public final class StoredCopyOrder implements CopyOrder {
 
     @Override
     public int expiryOf(byte[] value) {
-        return StoredCopy.expiryOf(value);
+        return ExpiryPolicy.expiryOf(value);
     }
 
     @Override

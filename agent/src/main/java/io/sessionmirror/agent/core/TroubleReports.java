@@ -1,6 +1,8 @@
 package io.sessionmirror.agent.core;
 
-import io.sessionmirror.agent.codec.SessionCodec;
+import io.sessionmirror.agent.codec.Encoded;
+import io.sessionmirror.agent.codec.RejectedPayloadException;
+import io.sessionmirror.agent.codec.SkippedAttribute;
 import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.support.AgentLog;
 
@@ -60,7 +62,7 @@ final class TroubleReports {
      * (a hostile writer must not be able to flood the log): rejected for safety, or corrupt.
      */
     void unusable(String key, String id, WebApp app, Throwable e) {
-        boolean rejected = e instanceof SessionCodec.RejectedPayloadException;
+        boolean rejected = e instanceof RejectedPayloadException;
         Counters st = of(app);
         (rejected ? st.rejectedEntries : st.failures).increment();
         // Rejected: refused before deserialization (bad or missing signature), or by the class filter before
@@ -102,8 +104,8 @@ final class TroubleReports {
     }
 
     /** Attributes the codec left out of a session it wrote: said once per attribute and class. */
-    void skipped(WebApp app, SessionCodec.Encoded encoded) {
-        for (SessionCodec.Skipped s : encoded.skipped) {
+    void skipped(WebApp app, Encoded encoded) {
+        for (SkippedAttribute s : encoded.skipped) {
             of(app).skippedAttributes.increment();
             if (reportedSkips.size() < REPORTED_MAX && reportedSkips.add(app + "|" + s.name + "|" + s.className)) {
                 LOG.warn("Session attribute {} of {} is not mirrored: it {}. The rest of the session is; after a failover"

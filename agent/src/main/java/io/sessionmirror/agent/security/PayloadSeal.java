@@ -22,14 +22,15 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class PayloadSeal {
 
+    /** The length of the signature at the end of a signed payload. */
     public static final int TAG_LENGTH = 32;
-    static final int NONCE_LENGTH = 12;
+    private static final int NONCE_LENGTH = 12;
     private static final byte[] SALT = "session-mirror/seal/1".getBytes(StandardCharsets.US_ASCII);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     /** The keys derived from one secret. */
-    public static final class Keys {
-        public final int id;
+    private static final class Keys {
+        final int id;
         final SecretKeySpec mac;
         final SecretKeySpec cipher;
 
@@ -61,12 +62,21 @@ public final class PayloadSeal {
         return encrypt;
     }
 
-    public Keys current() {
+    /** The id of the current secret, which what is written is signed (and encrypted) with. */
+    public int keyId() {
+        return current().id;
+    }
+
+    /** Whether a configured secret has the id a stored value names. */
+    public boolean knows(int keyId) {
+        return keys(keyId) != null;
+    }
+
+    private Keys current() {
         return keys.get(0);
     }
 
-    /** The keys for a stored value's key id, or null when no configured secret has that id. */
-    public Keys keys(int id) {
+    private Keys keys(int id) {
         for (Keys k : keys) {
             if (k.id == id) {
                 return k;
@@ -92,8 +102,34 @@ public final class PayloadSeal {
         }
     });
 
+    /**
+     * Signs {@code payload} with the current secret: its last {@link #TAG_LENGTH} bytes, left free by the
+     * caller, receive the tag over the Memcached key and every byte before them.
+     */
+    public void sign(String storeKey, byte[] payload) {
+        int signedLength = payload.length - TAG_LENGTH;
+        byte[] tag = tag(current(), storeKey, payload, signedLength);
+        System.arraycopy(tag, 0, payload, signedLength, TAG_LENGTH);
+    }
+
+    /**
+     * Whether the tag at the end of {@code payload} is the one the secret {@code keyId} gives for the
+     * Memcached key and the bytes before it (compared in constant time); false for an unknown key id.
+     */
+    public boolean verify(int keyId, String storeKey, byte[] payload) {
+        Keys k = keys(keyId);
+        if (k == null || payload.length < TAG_LENGTH) {
+            return false;
+        }
+        int signedLength = payload.length - TAG_LENGTH;
+        byte[] expected = tag(k, storeKey, payload, signedLength);
+        byte[] stored = new byte[TAG_LENGTH];
+        System.arraycopy(payload, signedLength, stored, 0, TAG_LENGTH);
+        return MessageDigest.isEqual(expected, stored);
+    }
+
     /** HMAC-SHA256 over the Memcached key and {@code bytes[0..length)}. */
-    public byte[] tag(Keys k, String storeKey, byte[] bytes, int length) {
+    private static byte[] tag(Keys k, String storeKey, byte[] bytes, int length) {
         try {
             Mac mac = MAC.get();
             mac.init(k.mac);
@@ -107,16 +143,7 @@ public final class PayloadSeal {
         }
     }
 
-    /** Constant-time comparison of the stored tag with the expected one. */
-    public boolean verify(Keys k, String storeKey, byte[] payload) {
-        int signedLength = payload.length - TAG_LENGTH;
-        byte[] expected = tag(k, storeKey, payload, signedLength);
-        byte[] stored = new byte[TAG_LENGTH];
-        System.arraycopy(payload, signedLength, stored, 0, TAG_LENGTH);
-        return MessageDigest.isEqual(expected, stored);
-    }
-
-    /** nonce(12) + AES-GCM ciphertext and tag, with the Memcached key as associated data. */
+    /** With the current secret: nonce(12) + AES-GCM ciphertext and tag, with the Memcached key as associated data. */
     public byte[] encrypt(String storeKey, byte[] plain) {
         try {
             byte[] nonce = new byte[NONCE_LENGTH];
@@ -133,7 +160,12 @@ public final class PayloadSeal {
         }
     }
 
-    public byte[] decrypt(Keys k, String storeKey, byte[] body) throws GeneralSecurityException {
+    /** Reverses {@link #encrypt} with the secret {@code keyId}. */
+    public byte[] decrypt(int keyId, String storeKey, byte[] body) throws GeneralSecurityException {
+        Keys k = keys(keyId);
+        if (k == null) {
+            throw new GeneralSecurityException("no secret with key id " + Integer.toHexString(keyId));
+        }
         if (body.length < NONCE_LENGTH + 16) {
             throw new GeneralSecurityException("encrypted body too short");
         }

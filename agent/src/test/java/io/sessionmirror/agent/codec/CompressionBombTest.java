@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 /**
  * A value planted in Memcached (no secret configured) that claims to be a compressed session: it must be
  * refused at the inflation cap, allocating about the cap and not a multiple of it, and whatever runs out of
- * memory while decoding comes back as a {@link SessionCodec.CorruptPayloadException} the caller counts.
+ * memory while decoding comes back as a {@link CorruptPayloadException} the caller counts.
  */
 class CompressionBombTest {
 
@@ -111,16 +111,16 @@ class CompressionBombTest {
     /** A format 3 payload, compressed and neither signed nor encrypted: what anyone with access can plant. */
     static byte[] sealedFormat(byte[] body) {
         ByteBuffer b = ByteBuffer.allocate(2 + 1 + 1 + 8 + 8 + 8 + 8 + 4 + 2 + 1 + 4 + 4 + body.length);
-        b.put(SessionCodec.MAGIC_0).put(SessionCodec.MAGIC_1).put(SessionCodec.SEALED_FORMAT).put(FstSerializer.ID);
+        b.put(PayloadHeader.MAGIC_0).put(PayloadHeader.MAGIC_1).put(PayloadHeader.SEALED_FORMAT).put(FstSerializer.ID);
         b.putLong(7).putLong(1).putLong(System.currentTimeMillis()).putLong(1234L).putInt(1800);
         b.putShort((short) 0xFFFF);
-        b.put((byte) SessionCodec.COMPRESSED).putInt(0);
+        b.put((byte) PayloadHeader.COMPRESSED).putInt(0);
         b.putInt(body.length).put(body);
         return b.array();
     }
 
     /** As assertThrows, but an Error (OutOfMemoryError would abort the whole JUnit run) fails this test only. */
-    private static SessionCodec.CorruptPayloadException assertCorrupt(org.junit.jupiter.api.function.Executable decode) {
+    private static CorruptPayloadException assertCorrupt(org.junit.jupiter.api.function.Executable decode) {
         Throwable thrown;
         try {
             decode.execute();
@@ -128,7 +128,7 @@ class CompressionBombTest {
         } catch (Throwable t) {
             thrown = t;
         }
-        return org.junit.jupiter.api.Assertions.assertInstanceOf(SessionCodec.CorruptPayloadException.class, thrown,
+        return org.junit.jupiter.api.Assertions.assertInstanceOf(CorruptPayloadException.class, thrown,
                 String.valueOf(thrown));
     }
 
@@ -139,17 +139,17 @@ class CompressionBombTest {
 
     @Test
     void aBombIsRefusedAtTheCapAllocatingAboutTheCapOnly() {
-        SessionCodec codec = new SessionCodec(new FstSerializer(), new JavaSerializer());
+        SessionCodec codec = new SessionCodec(null, -1, new FstSerializer(), new JavaSerializer());
         long before = allocatedByThisThread();
-        SessionCodec.CorruptPayloadException e = assertCorrupt(() -> codec.decode(bomb, getClass().getClassLoader(),
+        CorruptPayloadException e = assertCorrupt(() -> codec.decode(bomb, getClass().getClassLoader(),
                 "ID", "key"));
         long allocated = allocatedByThisThread() - before;
         System.out.printf("bomb of %d bytes (inflating to %d) refused after allocating %d bytes, cap %d (%.2fx)%n",
-                bomb.length, BOMB_SIZE, allocated, SessionCodec.MAX_INFLATED,
-                allocated / (double) SessionCodec.MAX_INFLATED);
-        assertTrue(e.getMessage().contains(String.valueOf(SessionCodec.MAX_INFLATED)), e.getMessage());
+                bomb.length, BOMB_SIZE, allocated, Compression.MAX_INFLATED,
+                allocated / (double) Compression.MAX_INFLATED);
+        assertTrue(e.getMessage().contains(String.valueOf(Compression.MAX_INFLATED)), e.getMessage());
         // One refused decode holds at most the cap (plus small buffers), never a doubled copy of it.
-        assertTrue(allocated < SessionCodec.MAX_INFLATED * 3L / 2, "allocated " + allocated + " bytes");
+        assertTrue(allocated < Compression.MAX_INFLATED * 3L / 2, "allocated " + allocated + " bytes");
     }
 
     @Test
@@ -161,7 +161,7 @@ class CompressionBombTest {
         }
         assertArrayEquals(graph, BoundedInflater.inflate(deflate(graph), cap));
         byte[] over = java.util.Arrays.copyOf(graph, cap + 1);
-        SessionCodec.CorruptPayloadException e = assertThrows(SessionCodec.CorruptPayloadException.class,
+        CorruptPayloadException e = assertThrows(CorruptPayloadException.class,
                 () -> BoundedInflater.inflate(deflate(over), cap));
         assertTrue(e.getMessage().contains("300000"), e.getMessage());
         assertArrayEquals(new byte[0], BoundedInflater.inflate(deflate(new byte[0]), cap));
@@ -170,11 +170,11 @@ class CompressionBombTest {
     @Test
     void truncatedOrPaddedCompressedGraphsAreCorrupt() {
         byte[] deflated = deflate(new byte[100_000]);
-        assertThrows(SessionCodec.CorruptPayloadException.class,
+        assertThrows(CorruptPayloadException.class,
                 () -> BoundedInflater.inflate(java.util.Arrays.copyOf(deflated, deflated.length - 3), 1 << 20));
-        assertThrows(SessionCodec.CorruptPayloadException.class,
+        assertThrows(CorruptPayloadException.class,
                 () -> BoundedInflater.inflate(java.util.Arrays.copyOf(deflated, deflated.length + 3), 1 << 20));
-        assertThrows(SessionCodec.CorruptPayloadException.class,
+        assertThrows(CorruptPayloadException.class,
                 () -> BoundedInflater.inflate(new byte[] {1, 2, 3, 4, 5}, 1 << 20));
     }
 
@@ -182,27 +182,27 @@ class CompressionBombTest {
     void aLargeCompressedSessionStillRoundTrips() throws Exception {
         SessionCodec codec = new SessionCodec(null, 0, new FstSerializer());
         Map<String, Object> attrs = new HashMap<>();
-        attrs.put("blob", new byte[SessionCodec.MAX_INFLATED / 2]);
+        attrs.put("blob", new byte[Compression.MAX_INFLATED / 2]);
         attrs.put("name", "kept");
-        SessionCodec.Encoded enc = codec.encode(new SessionData("ID", 1L, 60, null, null, attrs),
-                getClass().getClassLoader());
-        assertEquals(SessionCodec.SEALED_FORMAT, enc.payload[2], "written compressed");
-        Map<String, Object> back = codec.decode(enc.payload, getClass().getClassLoader(), "ID").data.attributes();
+        Encoded enc = codec.encode(new SessionData("ID", 1L, 60, null, null, attrs),
+                getClass().getClassLoader(), 1, "");
+        assertEquals(PayloadHeader.SEALED_FORMAT, enc.payload[2], "written compressed");
+        Map<String, Object> back = codec.decode(enc.payload, getClass().getClassLoader(), "ID", "").data.attributes();
         assertEquals("kept", back.get("name"));
-        assertEquals(SessionCodec.MAX_INFLATED / 2, ((byte[]) back.get("blob")).length);
+        assertEquals(Compression.MAX_INFLATED / 2, ((byte[]) back.get("blob")).length);
     }
 
     @Test
     void aGraphTooLargeToReadBackIsNotCompressed() throws Exception {
         SessionCodec codec = new SessionCodec(null, 0, new FstSerializer());
         Map<String, Object> attrs = new HashMap<>();
-        attrs.put("blob", new byte[SessionCodec.MAX_INFLATED + 1]);
-        SessionCodec.Encoded enc = codec.encode(new SessionData("ID", 1L, 60, null, null, attrs),
-                getClass().getClassLoader());
+        attrs.put("blob", new byte[Compression.MAX_INFLATED + 1]);
+        Encoded enc = codec.encode(new SessionData("ID", 1L, 60, null, null, attrs),
+                getClass().getClassLoader(), 1, "");
         // Compressed, it would be refused by every reader; plain, it is measured against max.size as usual.
-        assertEquals(SessionCodec.FORMAT, enc.payload[2]);
-        assertEquals(SessionCodec.MAX_INFLATED + 1,
-                ((byte[]) codec.decode(enc.payload, getClass().getClassLoader(), "ID").data.attributes().get("blob"))
+        assertEquals(PayloadHeader.FORMAT, enc.payload[2]);
+        assertEquals(Compression.MAX_INFLATED + 1,
+                ((byte[]) codec.decode(enc.payload, getClass().getClassLoader(), "ID", "").data.attributes().get("blob"))
                         .length);
     }
 
@@ -233,12 +233,12 @@ class CompressionBombTest {
 
     @Test
     void runningOutOfMemoryWhileDecodingIsACorruptPayload() throws Exception {
-        SessionCodec codec = new SessionCodec(new ReadsOutOfMemory());
+        SessionCodec codec = new SessionCodec(null, -1, new ReadsOutOfMemory());
         Map<String, Object> attrs = new HashMap<>();
         attrs.put("a", "b");
-        byte[] payload = codec.encode(new SessionData("ID", 1L, 60, null, null, attrs), getClass().getClassLoader())
+        byte[] payload = codec.encode(new SessionData("ID", 1L, 60, null, null, attrs), getClass().getClassLoader(), 1, "")
                 .payload;
-        SessionCodec.CorruptPayloadException e = assertCorrupt(() -> codec.decode(payload, getClass().getClassLoader(),
+        CorruptPayloadException e = assertCorrupt(() -> codec.decode(payload, getClass().getClassLoader(),
                 "ID", "key"));
         assertTrue(e.getMessage().contains("memory"), e.getMessage());
     }
@@ -246,7 +246,7 @@ class CompressionBombTest {
     @Test
     void aClassThatFailsToLinkWhileDecodingIsACorruptPayload() throws Exception {
         Serializer linkageFailure = new ReadsOutOfMemory();
-        SessionCodec codec = new SessionCodec(new Serializer() {
+        SessionCodec codec = new SessionCodec(null, -1, new Serializer() {
             @Override
             public byte id() {
                 return 9;
@@ -269,9 +269,9 @@ class CompressionBombTest {
         });
         Map<String, Object> attrs = new HashMap<>();
         attrs.put("a", "b");
-        byte[] payload = codec.encode(new SessionData("ID", 1L, 60, null, null, attrs), getClass().getClassLoader())
+        byte[] payload = codec.encode(new SessionData("ID", 1L, 60, null, null, attrs), getClass().getClassLoader(), 1, "")
                 .payload;
-        SessionCodec.CorruptPayloadException e = assertCorrupt(() -> codec.decode(payload, getClass().getClassLoader(),
+        CorruptPayloadException e = assertCorrupt(() -> codec.decode(payload, getClass().getClassLoader(),
                 "ID", "key"));
         assertTrue(e.getMessage().contains("com/shop/Gone"), e.getMessage());
     }

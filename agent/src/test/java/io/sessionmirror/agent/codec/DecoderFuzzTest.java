@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Seeded fuzzing of the stored-value decoder with random, truncated, bit-flipped, spliced and re-headed
- * inputs. Whatever the bytes: only {@link SessionCodec.CorruptPayloadException} comes out, nothing hangs,
+ * inputs. Whatever the bytes: only {@link CorruptPayloadException} comes out, nothing hangs,
  * and with a secret set nothing but the untouched original ever reaches deserialization.
  */
 class DecoderFuzzTest {
@@ -111,7 +111,7 @@ class DecoderFuzzTest {
         Random r = new Random(SEED);
         ClassLoader loader = DecoderFuzzTest.class.getClassLoader();
         List<byte[]> bases = originals(
-                new SessionCodec(new FstSerializer()), new SessionCodec(new JavaSerializer()),
+                new SessionCodec(null, -1, new FstSerializer()), new SessionCodec(null, -1, new JavaSerializer()),
                 new SessionCodec(null, 64, new FstSerializer()),
                 new SessionCodec(new PayloadSeal(List.of(SealedCodecTest.SECRET), false), -1, new FstSerializer()),
                 new SessionCodec(new PayloadSeal(List.of(SealedCodecTest.SECRET), true), 64, new JavaSerializer()));
@@ -124,7 +124,7 @@ class DecoderFuzzTest {
                 try {
                     reader.decode(input, loader, "FUZZ", KEY);
                     outcomes[0]++;
-                } catch (SessionCodec.CorruptPayloadException expected) {
+                } catch (CorruptPayloadException expected) {
                     outcomes[1]++;
                 } catch (Throwable t) {
                     fail("case " + i + ": " + t + " escaped the decoder", t);
@@ -141,7 +141,7 @@ class DecoderFuzzTest {
 
     @Test
     void withoutASecretOnlyTheDocumentedErrorComesOut() throws Exception {
-        fuzz(new SessionCodec(new FstSerializer(), new JavaSerializer()));
+        fuzz(new SessionCodec(null, -1, new FstSerializer(), new JavaSerializer()));
     }
 
     @Test

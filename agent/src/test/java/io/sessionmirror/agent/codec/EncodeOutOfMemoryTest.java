@@ -85,7 +85,7 @@ class EncodeOutOfMemoryTest {
         // Caught as Throwable: an OutOfMemoryError escaping to JUnit would abort the whole run.
         Throwable thrown;
         try {
-            SessionCodec.Encoded enc = codec.encode(session(attrs), loader(), 1, "key");
+            Encoded enc = codec.encode(session(attrs), loader(), 1, "key");
             thrown = new AssertionError("encoded, leaving out " + enc.skipped);
         } catch (Throwable t) {
             thrown = t;
@@ -100,22 +100,22 @@ class EncodeOutOfMemoryTest {
     @ParameterizedTest
     @MethodSource("serializersAndWrapping")
     void runningOutOfMemoryFailsTheWriteAndDropsNoAttribute(Serializer serializer, boolean wrapped) throws Exception {
-        SessionCodec codec = new SessionCodec(serializer);
+        SessionCodec codec = new SessionCodec(null, -1, serializer);
         Map<String, Object> attrs = new HashMap<>();
         attrs.put("cart", new Hungry("cart"));
         attrs.put("user", "alice");
         assertOutOfMemory(codec, attrs, wrapped);
 
         // Once memory is back, the very same session is written whole.
-        SessionCodec.Encoded enc = codec.encode(session(attrs), loader(), 1, "key");
+        Encoded enc = codec.encode(session(attrs), loader(), 1, "key");
         assertEquals(0, enc.skipped.size(), enc.skipped.toString());
-        assertEquals("cart", ((Hungry) codec.decode(enc.payload, loader(), "ID").data.attributes().get("cart")).label);
+        assertEquals("cart", ((Hungry) codec.decode(enc.payload, loader(), "ID", "").data.attributes().get("cart")).label);
     }
 
     @ParameterizedTest
     @MethodSource("serializersAndWrapping")
     void runningOutOfMemoryWhileLookingForTheBadAttributeIsNotABadAttribute(Serializer serializer, boolean wrapped) {
-        SessionCodec codec = new SessionCodec(serializer);
+        SessionCodec codec = new SessionCodec(null, -1, serializer);
         Map<String, Object> attrs = new HashMap<>();
         // Not serializable deep inside: the codec serializes the attributes one by one to find it.
         attrs.put("broken", new Holder(new NotSerializable()));
@@ -126,7 +126,7 @@ class EncodeOutOfMemoryTest {
     @ParameterizedTest
     @MethodSource("serializers")
     void anAttributeTooDeepToSerializeIsLeftOutAlone(Serializer serializer) throws Exception {
-        SessionCodec codec = new SessionCodec(serializer);
+        SessionCodec codec = new SessionCodec(null, -1, serializer);
         Object[] deep = new Object[1];
         Object[] at = deep;
         for (int i = 0; i < 1_000_000; i++) {
@@ -137,7 +137,7 @@ class EncodeOutOfMemoryTest {
         Map<String, Object> attrs = new HashMap<>();
         attrs.put("deep", deep);
         attrs.put("user", "alice");
-        SessionCodec.Encoded enc;
+        Encoded enc;
         try {
             enc = codec.encode(session(attrs), loader(), 1, "key");
         } catch (StackOverflowError e) {
@@ -146,6 +146,6 @@ class EncodeOutOfMemoryTest {
         assertEquals(1, enc.skipped.size(), enc.skipped.toString());
         assertEquals("deep", enc.skipped.get(0).name);
         assertTrue(enc.skipped.get(0).reason.contains("too deeply"), enc.skipped.get(0).reason);
-        assertEquals("alice", codec.decode(enc.payload, loader(), "ID").data.attributes().get("user"));
+        assertEquals("alice", codec.decode(enc.payload, loader(), "ID", "").data.attributes().get("user"));
     }
 }

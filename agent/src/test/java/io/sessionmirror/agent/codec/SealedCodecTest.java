@@ -87,12 +87,12 @@ class SealedCodecTest {
         Counting c = new Counting(s);
         SessionCodec codec = codec(c, false, SECRET);
         byte[] payload = codec.encode(session(), loader(), 3, KEY).payload;
-        assertEquals(SessionCodec.SEALED_FORMAT, payload[2]);
+        assertEquals(PayloadHeader.SEALED_FORMAT, payload[2]);
         assertEquals(3, SessionCodec.versionOf(payload), "the store still reads the version without the key");
         assertEquals(7, codec.decode(payload, loader(), "ABCDEF0123", KEY).data.attributes().get("visits"));
         assertEquals(1, c.reads.get());
 
-        SessionCodec.RejectedPayloadException moved = assertThrows(SessionCodec.RejectedPayloadException.class,
+        RejectedPayloadException moved = assertThrows(RejectedPayloadException.class,
                 () -> codec.decode(payload, loader(), "OTHER", "sm:localhost/shop:OTHER"));
         assertTrue(moved.getMessage().contains("moved from another session's key"), moved.getMessage());
         assertEquals(1, c.reads.get(), "nothing deserialized from a moved value");
@@ -107,16 +107,16 @@ class SealedCodecTest {
         for (int i = 0; i < payload.length; i++) {
             byte[] tampered = payload.clone();
             tampered[i] ^= 0x01;
-            assertThrows(SessionCodec.CorruptPayloadException.class, () -> codec.decode(tampered, loader(), "X", KEY),
+            assertThrows(CorruptPayloadException.class, () -> codec.decode(tampered, loader(), "X", KEY),
                     "byte " + i);
         }
         for (int len = 0; len < payload.length; len++) {
             byte[] truncated = Arrays.copyOf(payload, len);
-            assertThrows(SessionCodec.CorruptPayloadException.class, () -> codec.decode(truncated, loader(), "X", KEY),
+            assertThrows(CorruptPayloadException.class, () -> codec.decode(truncated, loader(), "X", KEY),
                     "length " + len);
         }
         byte[] padded = Arrays.copyOf(payload, payload.length + 1);
-        assertThrows(SessionCodec.RejectedPayloadException.class, () -> codec.decode(padded, loader(), "X", KEY));
+        assertThrows(RejectedPayloadException.class, () -> codec.decode(padded, loader(), "X", KEY));
         assertEquals(0, c.reads.get(), "no changed, truncated or padded value reached deserialization");
     }
 
@@ -127,7 +127,7 @@ class SealedCodecTest {
         byte[] unsigned = codec(s, false).encode(session(), loader(), 1, KEY).payload;
         byte[] compressedUnsigned = new SessionCodec(null, 0, s).encode(session(), loader(), 1, KEY).payload;
         for (byte[] p : List.of(unsigned, compressedUnsigned)) {
-            SessionCodec.RejectedPayloadException e = assertThrows(SessionCodec.RejectedPayloadException.class,
+            RejectedPayloadException e = assertThrows(RejectedPayloadException.class,
                     () -> codec(c, false, SECRET).decode(p, loader(), "X", KEY));
             assertTrue(e.getMessage().contains("not signed"), e.getMessage());
         }
@@ -145,7 +145,7 @@ class SealedCodecTest {
         assertEquals(7, codec(s, false, SECRET).decode(fresh, loader(), "X", KEY).data.attributes().get("visits"),
                 "written with the new secret");
         Counting c = new Counting(s);
-        SessionCodec.RejectedPayloadException e = assertThrows(SessionCodec.RejectedPayloadException.class,
+        RejectedPayloadException e = assertThrows(RejectedPayloadException.class,
                 () -> codec(c, false, SECRET).decode(old, loader(), "X", KEY));
         assertTrue(e.getMessage().contains("secret this server does not have"), e.getMessage());
         assertEquals(0, c.reads.get(), "after rotation ends, old values are refused unread");
@@ -165,9 +165,9 @@ class SealedCodecTest {
                 "a server with the secret but encrypt=false reads it too (rolling change of encrypt)");
 
         Counting c = new Counting(s);
-        assertThrows(SessionCodec.RejectedPayloadException.class,
+        assertThrows(RejectedPayloadException.class,
                 () -> codec(c, true, "a different secret of enough length").decode(payload, loader(), "X", KEY));
-        SessionCodec.CorruptPayloadException noSecret = assertThrows(SessionCodec.CorruptPayloadException.class,
+        CorruptPayloadException noSecret = assertThrows(CorruptPayloadException.class,
                 () -> codec(c, false).decode(payload, loader(), "X", KEY));
         assertTrue(noSecret.getMessage().contains("no secret to decrypt"), noSecret.getMessage());
         assertEquals(0, c.reads.get());
@@ -182,14 +182,14 @@ class SealedCodecTest {
         Map<String, Object> attrs = new HashMap<>();
         attrs.put("report", String.join("", Collections.nCopies(5000, "the same line again\n")));
         SessionData data = new SessionData("ID", 1L, 60, null, null, attrs);
-        SessionCodec.Encoded plain = new SessionCodec(null, -1, s).encode(data, loader(), 1, KEY);
-        SessionCodec.Encoded small = new SessionCodec(null, 4096, s).encode(data, loader(), 1, KEY);
+        Encoded plain = new SessionCodec(null, -1, s).encode(data, loader(), 1, KEY);
+        Encoded small = new SessionCodec(null, 4096, s).encode(data, loader(), 1, KEY);
         assertTrue(small.payload.length * 10 < plain.payload.length, small.payload.length + " vs " + plain.payload.length);
         assertEquals(plain.hash, small.hash, "change detection does not depend on compression");
         assertEquals(attrs.get("report"), new SessionCodec(null, -1, s).decode(small.payload, loader(), "ID", KEY)
                 .data.attributes().get("report"), "any server reads compressed values");
-        SessionCodec.Encoded below = new SessionCodec(null, 1_000_000, s).encode(data, loader(), 1, KEY);
-        assertEquals(SessionCodec.FORMAT, below.payload[2], "below the threshold: the format every agent reads");
+        Encoded below = new SessionCodec(null, 1_000_000, s).encode(data, loader(), 1, KEY);
+        assertEquals(PayloadHeader.FORMAT, below.payload[2], "below the threshold: the format every agent reads");
 
         SessionCodec sealed = new SessionCodec(new PayloadSeal(List.of(SECRET), true), 4096, s);
         byte[] both = sealed.encode(data, loader(), 1, KEY).payload;
@@ -199,7 +199,7 @@ class SealedCodecTest {
 
     @Test
     void aCompressionBombIsRefused() throws Exception {
-        byte[] zeros = new byte[SessionCodec.MAX_INFLATED + 1024];
+        byte[] zeros = new byte[Compression.MAX_INFLATED + 1024];
         java.util.zip.Deflater d = new java.util.zip.Deflater(9);
         d.setInput(zeros);
         d.finish();
@@ -213,8 +213,8 @@ class SealedCodecTest {
         byte[] planted = Arrays.copyOf(payload, bodyAt + bomb.length);
         System.arraycopy(bomb, 0, planted, bodyAt, bomb.length);
         java.nio.ByteBuffer.wrap(planted).putInt(bodyAt - 4, bomb.length);
-        SessionCodec.CorruptPayloadException e = assertThrows(SessionCodec.CorruptPayloadException.class,
-                () -> new SessionCodec(new JavaSerializer()).decode(planted, loader(), "X", KEY));
+        CorruptPayloadException e = assertThrows(CorruptPayloadException.class,
+                () -> new SessionCodec(null, -1, new JavaSerializer()).decode(planted, loader(), "X", KEY));
         assertTrue(e.getMessage().contains("inflates beyond"), e.getMessage());
     }
 

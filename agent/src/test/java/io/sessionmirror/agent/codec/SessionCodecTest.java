@@ -1,7 +1,5 @@
 package io.sessionmirror.agent.codec;
 
-import io.sessionmirror.agent.core.ExpiryPolicy;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -74,7 +72,7 @@ class SessionCodecTest {
     @ParameterizedTest
     @MethodSource("serializers")
     void roundTripKeepsEveryAttributeAndTheMetadata(Serializer serializer) throws Exception {
-        SessionCodec codec = new SessionCodec(serializer);
+        SessionCodec codec = new SessionCodec(null, -1, serializer);
         Bean bean = new Bean();
         bean.items.add("apple");
         Map<String, Object> attrs = new HashMap<>();
@@ -85,9 +83,9 @@ class SessionCodecTest {
         attrs.put("list", new ArrayList<>(Arrays.asList(1, 2, 3)));
         SessionData data = new SessionData("ID", 42L, 600, "FORM", new User("alice"), attrs);
 
-        SessionCodec.Encoded enc = codec.encode(data, loader());
+        Encoded enc = codec.encode(data, loader(), 1, "");
         assertTrue(enc.skipped.isEmpty());
-        SessionCodec.Decoded dec = codec.decode(enc.payload, loader(), "ID.route");
+        Decoded dec = codec.decode(enc.payload, loader(), "ID.route", "");
 
         assertEquals("ID.route", dec.data.id());
         assertEquals(42L, dec.data.creationTime());
@@ -107,63 +105,63 @@ class SessionCodecTest {
     @ParameterizedTest
     @MethodSource("serializers")
     void hashIsStableForEqualContentAndChangesOnInPlaceMutation(Serializer serializer) throws Exception {
-        SessionCodec codec = new SessionCodec(serializer);
+        SessionCodec codec = new SessionCodec(null, -1, serializer);
         Bean bean = new Bean();
         Map<String, Object> attrs = new ConcurrentHashMap<>();
         attrs.put("bean", bean);
         attrs.put("b", "x");
-        long first = codec.encode(session(attrs), loader()).hash;
-        assertEquals(first, codec.encode(session(new HashMap<>(attrs)), loader()).hash, "same content, same hash");
+        long first = codec.encode(session(attrs), loader(), 1, "").hash;
+        assertEquals(first, codec.encode(session(new HashMap<>(attrs)), loader(), 1, "").hash, "same content, same hash");
         bean.items.add("pear"); // in place, no setAttribute
-        long second = codec.encode(session(attrs), loader()).hash;
+        long second = codec.encode(session(attrs), loader(), 1, "").hash;
         assertNotEquals(first, second);
         bean.hits.incrementAndGet();
-        assertNotEquals(second, codec.encode(session(attrs), loader()).hash);
+        assertNotEquals(second, codec.encode(session(attrs), loader(), 1, "").hash);
         SessionData longer = new SessionData("ID", 1234L, 60, null, null, attrs);
-        assertNotEquals(codec.encode(session(attrs), loader()).hash, codec.encode(longer, loader()).hash,
+        assertNotEquals(codec.encode(session(attrs), loader(), 1, "").hash, codec.encode(longer, loader(), 1, "").hash,
                 "the timeout is part of what is stored");
     }
 
     @ParameterizedTest
     @MethodSource("serializers")
     void anUnchangedSessionIsNotBuiltIntoAValue(Serializer serializer) throws Exception {
-        SessionCodec codec = new SessionCodec(serializer);
+        SessionCodec codec = new SessionCodec(null, -1, serializer);
         Bean bean = new Bean();
         Map<String, Object> attrs = new ConcurrentHashMap<>();
         attrs.put("bean", bean);
-        SessionCodec.Encoded written = codec.encode(session(attrs), loader(), 1, "k");
-        SessionCodec.Encoded same = codec.encode(session(attrs), loader(), 2, "k", written.hash);
+        Encoded written = codec.encode(session(attrs), loader(), 1, "k");
+        Encoded same = codec.encode(session(attrs), loader(), 2, "k", written.hash);
         assertEquals(written.hash, same.hash);
         assertNull(same.payload, "nothing to write, so no value is built");
         bean.items.add("pear");
-        SessionCodec.Encoded changed = codec.encode(session(attrs), loader(), 2, "k", written.hash);
+        Encoded changed = codec.encode(session(attrs), loader(), 2, "k", written.hash);
         assertNotEquals(written.hash, changed.hash);
         assertEquals(2, SessionCodec.versionOf(changed.payload));
-        assertEquals(List.of("pear"), ((Bean) codec.decode(changed.payload, loader(), "ID").data.attributes().get("bean")).items);
+        assertEquals(List.of("pear"), ((Bean) codec.decode(changed.payload, loader(), "ID", "").data.attributes().get("bean")).items);
     }
 
     @ParameterizedTest
     @MethodSource("serializers")
     void nonSerializableAttributesAreSkippedAloneAndReported(Serializer serializer) throws Exception {
-        SessionCodec codec = new SessionCodec(serializer);
+        SessionCodec codec = new SessionCodec(null, -1, serializer);
         Map<String, Object> attrs = new HashMap<>();
         attrs.put("ok", "kept");
         attrs.put("helper", new NotSerializable());
         attrs.put("nested", new Holder(new NotSerializable()));
         attrs.put("fine", new Holder("also kept"));
-        SessionCodec.Encoded enc = codec.encode(session(attrs), loader());
+        Encoded enc = codec.encode(session(attrs), loader(), 1, "");
 
         assertEquals(2, enc.skipped.size(), enc.skipped.toString());
         Set<String> names = new java.util.HashSet<>();
-        for (SessionCodec.Skipped s : enc.skipped) {
+        for (SkippedAttribute s : enc.skipped) {
             names.add(s.name);
         }
         assertEquals(new java.util.HashSet<>(Arrays.asList("helper", "nested")), names);
-        SessionCodec.Skipped helper = enc.skipped.stream().filter(s -> s.name.equals("helper")).findFirst().get();
+        SkippedAttribute helper = enc.skipped.stream().filter(s -> s.name.equals("helper")).findFirst().get();
         assertEquals(NotSerializable.class.getName(), helper.className);
         assertTrue(helper.reason.contains("Serializable"), helper.reason);
 
-        Map<String, Object> back = codec.decode(enc.payload, loader(), "ID").data.attributes();
+        Map<String, Object> back = codec.decode(enc.payload, loader(), "ID", "").data.attributes();
         assertEquals(new java.util.HashSet<>(Arrays.asList("ok", "fine")), back.keySet());
         assertEquals("also kept", ((Holder) back.get("fine")).inner);
     }
@@ -171,10 +169,10 @@ class SessionCodecTest {
     @ParameterizedTest
     @MethodSource("serializers")
     void classesResolveThroughTheGivenLoader(Serializer serializer) throws Exception {
-        SessionCodec codec = new SessionCodec(serializer);
+        SessionCodec codec = new SessionCodec(null, -1, serializer);
         Map<String, Object> attrs = new HashMap<>();
         attrs.put("bean", new Bean());
-        byte[] payload = codec.encode(session(attrs), loader()).payload;
+        byte[] payload = codec.encode(session(attrs), loader(), 1, "").payload;
         Set<String> asked = ConcurrentHashMap.newKeySet();
         ClassLoader recording = new ClassLoader(loader()) {
             @Override
@@ -183,32 +181,32 @@ class SessionCodecTest {
                 return super.loadClass(name, resolve);
             }
         };
-        codec.decode(payload, recording, "ID");
+        codec.decode(payload, recording, "ID", "");
         assertTrue(asked.contains(Bean.class.getName()), asked.toString());
     }
 
     @ParameterizedTest
     @MethodSource("serializers")
     void corruptOrForeignPayloadsAreRejectedWithAReason(Serializer serializer) throws Exception {
-        SessionCodec codec = new SessionCodec(serializer);
+        SessionCodec codec = new SessionCodec(null, -1, serializer);
         Map<String, Object> attrs = new HashMap<>();
         attrs.put("a", "b");
-        byte[] good = codec.encode(session(attrs), loader()).payload;
+        byte[] good = codec.encode(session(attrs), loader(), 1, "").payload;
 
-        SessionCodec.CorruptPayloadException e = assertThrows(SessionCodec.CorruptPayloadException.class,
-                () -> codec.decode("hello world, not a session".getBytes(), loader(), "ID"));
+        CorruptPayloadException e = assertThrows(CorruptPayloadException.class,
+                () -> codec.decode("hello world, not a session".getBytes(), loader(), "ID", ""));
         assertTrue(e.getMessage().contains("bad header"), e.getMessage());
         byte[] truncated = Arrays.copyOf(good, good.length - 3);
-        assertTrue(assertThrows(SessionCodec.CorruptPayloadException.class, () -> codec.decode(truncated, loader(), "ID"))
+        assertTrue(assertThrows(CorruptPayloadException.class, () -> codec.decode(truncated, loader(), "ID", ""))
                 .getMessage().contains("truncated"));
         byte[] future = good.clone();
         future[2] = 99;
-        assertTrue(assertThrows(SessionCodec.CorruptPayloadException.class, () -> codec.decode(future, loader(), "ID"))
+        assertTrue(assertThrows(CorruptPayloadException.class, () -> codec.decode(future, loader(), "ID", ""))
                 .getMessage().contains("format 99"));
         byte[] unknownSerializer = good.clone();
         unknownSerializer[3] = 42;
-        assertTrue(assertThrows(SessionCodec.CorruptPayloadException.class,
-                () -> codec.decode(unknownSerializer, loader(), "ID")).getMessage().contains("serializer id 42"));
+        assertTrue(assertThrows(CorruptPayloadException.class,
+                () -> codec.decode(unknownSerializer, loader(), "ID", "")).getMessage().contains("serializer id 42"));
         assertEquals(0, SessionCodec.writeIdOf(new byte[] {1, 2, 3}));
     }
 
@@ -218,11 +216,11 @@ class SessionCodecTest {
         Serializer other = serializer instanceof FstSerializer ? new JavaSerializer() : new FstSerializer();
         Map<String, Object> attrs = new HashMap<>();
         attrs.put("a", "b");
-        byte[] payload = new SessionCodec(other).encode(session(attrs), loader()).payload;
-        SessionCodec reader = new SessionCodec(serializer, other);
-        assertEquals("b", reader.decode(payload, loader(), "ID").data.attributes().get("a"));
-        assertNull(new SessionCodec(serializer).decode(new SessionCodec(serializer).encode(
-                session(new HashMap<>()), loader()).payload, loader(), "ID").data.principal());
+        byte[] payload = new SessionCodec(null, -1, other).encode(session(attrs), loader(), 1, "").payload;
+        SessionCodec reader = new SessionCodec(null, -1, serializer, other);
+        assertEquals("b", reader.decode(payload, loader(), "ID", "").data.attributes().get("a"));
+        assertNull(new SessionCodec(null, -1, serializer).decode(new SessionCodec(null, -1, serializer).encode(
+                session(new HashMap<>()), loader(), 1, "").payload, loader(), "ID", "").data.principal());
     }
 
     @ParameterizedTest
@@ -234,9 +232,9 @@ class SessionCodecTest {
             a.put("k" + i, i);
             b.put("k" + (19 - i), 19 - i);
         }
-        SessionCodec codec = new SessionCodec(serializer);
-        byte[] pa = codec.encode(session(a), loader()).payload;
-        byte[] pb = codec.encode(session(b), loader()).payload;
+        SessionCodec codec = new SessionCodec(null, -1, serializer);
+        byte[] pa = codec.encode(session(a), loader(), 1, "").payload;
+        byte[] pb = codec.encode(session(b), loader(), 1, "").payload;
         // the header holds a random write id and a time; the graph after it is identical
         assertArrayEquals(Arrays.copyOfRange(pa, 28, pa.length), Arrays.copyOfRange(pb, 28, pb.length));
     }
@@ -244,20 +242,20 @@ class SessionCodecTest {
     @ParameterizedTest
     @MethodSource("serializers")
     void versionsOrderCopiesAndFormatOneIsStillRead(Serializer serializer) throws Exception {
-        SessionCodec codec = new SessionCodec(serializer);
+        SessionCodec codec = new SessionCodec(null, -1, serializer);
         Map<String, Object> attrs = new HashMap<>();
         attrs.put("visits", 3);
-        byte[] v7 = codec.encode(session(attrs), loader(), 7).payload;
-        byte[] v8 = codec.encode(session(attrs), loader(), 8).payload;
+        byte[] v7 = codec.encode(session(attrs), loader(), 7, "").payload;
+        byte[] v8 = codec.encode(session(attrs), loader(), 8, "").payload;
         assertEquals(7, SessionCodec.versionOf(v7));
-        assertEquals(7, codec.decode(v7, loader(), "id").version);
+        assertEquals(7, codec.decode(v7, loader(), "id", "").version);
         assertTrue(SessionCodec.compareCopies(v8, v7) > 0, "higher version is newer");
         assertTrue(SessionCodec.compareCopies(v7, v8) < 0);
         assertTrue(SessionCodec.compareCopies(v7, null) > 0, "any copy beats none");
         assertEquals(0, SessionCodec.compareCopies(null, null));
         assertEquals(-1, SessionCodec.versionOf(new byte[] {1, 2, 3}));
         Thread.sleep(2);
-        byte[] laterV7 = codec.encode(session(attrs), loader(), 7).payload;
+        byte[] laterV7 = codec.encode(session(attrs), loader(), 7, "").payload;
         assertTrue(SessionCodec.compareCopies(laterV7, v7) > 0, "equal versions: the later write wins");
 
         // Format 1: the same header without the version.
@@ -265,10 +263,10 @@ class SessionCodecTest {
         System.arraycopy(v7, 0, legacy, 0, 12);
         System.arraycopy(v7, 20, legacy, 12, v7.length - 20);
         legacy[2] = 1;
-        SessionCodec.Decoded d = codec.decode(legacy, loader(), "id");
+        Decoded d = codec.decode(legacy, loader(), "id", "");
         assertEquals(0, d.version);
         assertEquals(3, d.data.attributes().get("visits"));
         assertEquals(0, SessionCodec.versionOf(legacy));
-        assertEquals(ExpiryPolicy.expirySeconds(session(attrs).maxInactiveSeconds()), SessionCodec.expiryOf(v7));
+        assertEquals(session(attrs).maxInactiveSeconds(), SessionCodec.maxInactiveOf(v7));
     }
 }

@@ -1,6 +1,7 @@
 package io.sessionmirror.agent.core;
 
 import io.sessionmirror.agent.codec.JavaSerializer;
+import io.sessionmirror.agent.codec.Decoded;
 import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.codec.StoredCopy;
 import io.sessionmirror.agent.metrics.Counters;
@@ -39,7 +40,7 @@ class SessionMirrorRacesIT {
         SessionStore store = new MemcachedStore(MirrorConfig.load("nodes=" + memcached.address(),
                 new java.util.Properties(), Map.of()).nodes(), 5000, 0, new Counters(), null, null,
                 StoredCopyOrder.INSTANCE);
-        services = new MirrorServices(store, new WriteBehindQueue(1000), new SessionCodec(new JavaSerializer()),
+        services = new MirrorServices(store, new WriteBehindQueue(1000), new SessionCodec(null, -1, new JavaSerializer()),
                 new SessionKeys("t"), new Counters(), sync);
         container = new FakeContainer();
         mirror = new SessionMirror(container, services);
@@ -69,7 +70,7 @@ class SessionMirrorRacesIT {
     }
 
     private Object attribute(byte[] stored, String name) throws Exception {
-        SessionCodec.Decoded d = services.codec.decode(stored, getClass().getClassLoader(), "x", "");
+        Decoded d = services.codec.decode(stored, getClass().getClassLoader(), "x", "");
         return d.data.attributes().get(name);
     }
 

@@ -3,6 +3,7 @@ package io.sessionmirror.agent.security;
 import io.sessionmirror.agent.codec.FstSerializer;
 import io.sessionmirror.agent.codec.JavaSerializer;
 import io.sessionmirror.agent.codec.Serializer;
+import io.sessionmirror.agent.codec.RejectedPayloadException;
 import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.codec.SessionData;
 
@@ -91,11 +92,11 @@ public class GadgetTest {
         attrs.put("cart", gadget(marker));
         SessionData data = new SessionData("ID", 1L, 1800, null, null, attrs);
         // What an attacker with access to Memcached (and no secret) can plant: a well-formed, unsigned entry.
-        byte[] planted = new SessionCodec(s).encode(data, loader(), 1, "k").payload;
+        byte[] planted = new SessionCodec(null, -1, s).encode(data, loader(), 1, "k").payload;
         assertFalse(marker.exists());
 
-        SessionCodec.RejectedPayloadException e = assertThrows(SessionCodec.RejectedPayloadException.class,
-                () -> new SessionCodec(s).decode(planted, loader(), "ID", "k"));
+        RejectedPayloadException e = assertThrows(RejectedPayloadException.class,
+                () -> new SessionCodec(null, -1, s).decode(planted, loader(), "ID", "k"));
         assertTrue(e.getMessage().contains("org.apache.commons.collections."), e.getMessage());
         assertTrue(e.getMessage().contains("denied by the deserialization filter"), e.getMessage());
         assertFalse(marker.exists(), "the chain did not run");
@@ -107,10 +108,10 @@ public class GadgetTest {
         File marker = dir.resolve("pwned").toFile();
         Map<String, Object> attrs = new HashMap<>();
         attrs.put("cart", gadget(marker));
-        byte[] planted = new SessionCodec(s).encode(new SessionData("ID", 1L, 1800, null, null, attrs), loader(), 1, "k")
+        byte[] planted = new SessionCodec(null, -1, s).encode(new SessionData("ID", 1L, 1800, null, null, attrs), loader(), 1, "k")
                 .payload;
         SessionCodec signed = new SessionCodec(new PayloadSeal(List.of("a secret of sixteen+ chars"), false), -1, s);
-        assertTrue(assertThrows(SessionCodec.RejectedPayloadException.class,
+        assertTrue(assertThrows(RejectedPayloadException.class,
                 () -> signed.decode(planted, loader(), "ID", "k")).getMessage().contains("not signed"));
         assertFalse(marker.exists());
     }
@@ -146,10 +147,10 @@ public class GadgetTest {
                 Runnable.class}, new Handler());
         Map<String, Object> attrs = new HashMap<>();
         attrs.put("proxy", proxy);
-        byte[] p = new SessionCodec(new JavaSerializer()).encode(new SessionData("ID", 1L, 1, null, null, attrs), loader())
+        byte[] p = new SessionCodec(null, -1, new JavaSerializer()).encode(new SessionData("ID", 1L, 1, null, null, attrs), loader(), 1, "")
                 .payload;
-        assertTrue(assertThrows(SessionCodec.RejectedPayloadException.class,
-                () -> new SessionCodec(new JavaSerializer()).decode(p, loader(), "ID")).getMessage()
+        assertTrue(assertThrows(RejectedPayloadException.class,
+                () -> new SessionCodec(null, -1, new JavaSerializer()).decode(p, loader(), "ID", "")).getMessage()
                 .contains("java.lang.reflect.Proxy"));
         assertTrue(Files.notExists(dir.resolve("x")));
     }

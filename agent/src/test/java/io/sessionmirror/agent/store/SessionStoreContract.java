@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 abstract class SessionStoreContract {
 
-    private static final SessionCodec CODEC = new SessionCodec(new JavaSerializer());
+    private static final SessionCodec CODEC = new SessionCodec(null, -1, new JavaSerializer());
     static final String KEY = "sm:_:/shop:ABC";
     private static final String LOCK = "sm:lock:_:/shop:ABC";
 
@@ -30,7 +30,7 @@ abstract class SessionStoreContract {
 
     static byte[] copy(long version) throws Exception {
         return CODEC.encode(new SessionData("ABC", 1L, 1800, null, null, Map.of("v", version)),
-                SessionStoreContract.class.getClassLoader(), version).payload;
+                SessionStoreContract.class.getClassLoader(), version, "").payload;
     }
 
     @Test

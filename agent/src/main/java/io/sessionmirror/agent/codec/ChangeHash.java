@@ -1,4 +1,4 @@
-package io.sessionmirror.agent.core;
+package io.sessionmirror.agent.codec;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
