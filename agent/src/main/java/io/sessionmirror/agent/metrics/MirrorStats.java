@@ -36,6 +36,8 @@ public final class MirrorStats {
     public final LongAdder storeFailures;
     public final LongAdder serializeFailures;
     public final LongAdder queueFull;
+    /** Throwables a hook threw that the bridge swallowed (the request went on without the agent there). */
+    public final LongAdder hookFailures;
 
     public MirrorStats() {
         this(null);
@@ -68,6 +70,7 @@ public final class MirrorStats {
         storeFailures = adder(parent, s -> s.storeFailures);
         serializeFailures = adder(parent, s -> s.serializeFailures);
         queueFull = adder(parent, s -> s.queueFull);
+        hookFailures = adder(parent, s -> s.hookFailures);
         writeNanos = new Histogram(parent == null ? null : parent.writeNanos);
         serializeNanos = new Histogram(parent == null ? null : parent.serializeNanos);
     }
