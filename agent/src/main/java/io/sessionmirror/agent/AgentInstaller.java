@@ -7,7 +7,10 @@ import static net.bytebuddy.matcher.ElementMatchers.not;
 import io.sessionmirror.agent.config.ConfigException;
 import io.sessionmirror.agent.config.MirrorConfig;
 import io.sessionmirror.agent.support.AgentLog;
+import io.sessionmirror.agent.core.FamilyGate;
+import io.sessionmirror.agent.core.HookFailures;
 import io.sessionmirror.agent.core.MirrorServices;
+import io.sessionmirror.agent.core.ServerFamily;
 import io.sessionmirror.agent.core.SessionMirror;
 import io.sessionmirror.agent.jetty.JettyInstrumentation;
 import io.sessionmirror.agent.tomcat.TomcatInstrumentation;
@@ -30,8 +33,12 @@ import org.slf4j.Logger;
  */
 public final class AgentInstaller {
 
+    /** The server families, chosen here: a family depends on core only and never on this class. */
     static final List<ServerFamily> FAMILIES = Arrays.asList(
             new TomcatInstrumentation(), new JettyInstrumentation(), new UndertowInstrumentation());
+
+    /** One per family once installed: which server class loaders each family works in, and which it left alone. */
+    private static final List<FamilyGate> GATES = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private static volatile boolean installed;
 
@@ -85,11 +92,16 @@ public final class AgentInstaller {
                 .with(new ErrorListener(log))
                 .ignore(not(ours));
         List<SessionMirror> mirrors = new java.util.ArrayList<>();
+        HookFailures hookFailures = new HookFailures(services.stats.hookFailures, log);
+        MirrorBridge.onFailure(hookFailures);
         for (ServerFamily family : FAMILIES) {
             SessionMirror mirror = new SessionMirror(family.adapter(services.keys), services);
             mirrors.add(mirror);
+            hookFailures.name(family.slot(), family.name());
             MirrorBridge.install(family.slot(), mirror);
-            builder = family.instrument(builder);
+            FamilyGate gate = new FamilyGate(family, log);
+            GATES.add(gate);
+            builder = family.instrument(builder, gate);
         }
         builder.installOn(inst);
         installed = true;
@@ -244,7 +256,10 @@ public final class AgentInstaller {
     /** The web apps whose existing sessions the attach exported, with counts. */
     public static final String STATE_WEBAPPS = "io.sessionmirror.state.webapps";
 
-    /** Which server families' session classes are loaded right now (at attach: what runs in this JVM). */
+    /**
+     * Which server families' session classes are loaded right now (at attach: what runs in this JVM), leaving
+     * out a family that left every server it saw alone (its classes are there, but nothing is mirrored).
+     */
     static String loadedServers(Instrumentation inst) {
         java.util.Set<String> found = new java.util.TreeSet<>();
         for (Class<?> c : inst.getAllLoadedClasses()) {
@@ -255,6 +270,11 @@ public final class AgentInstaller {
                 found.add("Jetty");
             } else if (n.equals("io.undertow.server.session.InMemorySessionManager")) {
                 found.add("Undertow");
+            }
+        }
+        for (FamilyGate gate : GATES) {
+            if (!gate.active() && !gate.refusals().isEmpty()) {
+                found.remove(gate.family().name());
             }
         }
         return String.join(",", found);

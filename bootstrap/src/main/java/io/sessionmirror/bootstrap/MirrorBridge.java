@@ -4,7 +4,27 @@ package io.sessionmirror.bootstrap;
  * The static entry points that advice inlined into server classes calls. Every server family gets a
  * slot; the agent installs one {@link MirrorHooks} per slot. Until a slot is installed (or after the
  * agent is switched off) every call is a cheap no-op. No call lets a Throwable escape: the agent must
- * never break a request.
+ * never break a request. A Throwable a hook throws goes to the {@link HookFailureSink}, which logs and
+ * counts it: a hook that fails is never silent.
+ *
+ * <h2>The {@code request} argument, per family</h2>
+ * Server types are invisible here, so what the advice passes as {@code request} is the server's own object,
+ * and it is not the same kind of object in every family. This is the whole contract; each family's advice
+ * class repeats its own row, and its adapter's {@code requestOf} turns it into the request object:
+ * <table>
+ * <caption>What each hook's {@code request} is</caption>
+ * <tr><th>hook</th><th>Tomcat (slot 0)</th><th>Jetty (slot 1)</th><th>Undertow (slot 2)</th></tr>
+ * <tr><td>{@link #sessionNotFound(int, Object, String, Object) sessionNotFound}</td><td>null (id given)</td>
+ *     <td>null (id given)</td><td>{@code Object[] {HttpServerExchange, SessionConfig}}, id null: the adapter
+ *     reads the id from the exchange and needs both to build the session</td></tr>
+ * <tr><td>{@link #sessionFound sessionFound}</td><td>null</td><td>the requested extended id
+ *     ({@code <id>.<worker>}) as a String</td><td>the {@code HttpServerExchange}</td></tr>
+ * <tr><td>{@link #requestStarting requestStarting}</td><td>{@code org.apache.catalina.connector.Request}</td>
+ *     <td>not called</td><td>not called</td></tr>
+ * <tr><td>{@link #requestCompleting requestCompleting}</td><td>{@code org.apache.catalina.connector.Request}</td>
+ *     <td>the session being committed (Jetty's {@code Session}/{@code ManagedSession})</td>
+ *     <td>the servlet layer's {@code HttpServletResponseImpl}</td></tr>
+ * </table>
  */
 public final class MirrorBridge {
 
@@ -19,7 +39,31 @@ public final class MirrorBridge {
      */
     private static final ThreadLocal<Boolean> BUSY = new ThreadLocal<>();
 
+    /** Told of every Throwable a hook throws; null until the agent installs one. */
+    private static volatile HookFailureSink failures;
+
     private MirrorBridge() {
+    }
+
+    /** The agent's logging and counting of hook failures (see {@link #failed}). */
+    public static void onFailure(HookFailureSink sink) {
+        failures = sink;
+    }
+
+    /**
+     * A hook threw: the server's call goes on (the caller returns what it would without the agent), and the
+     * agent is told so the failure is logged and counted, not lost. Nothing the sink throws escapes either.
+     */
+    private static void failed(int slot, String hook, Throwable failure) {
+        HookFailureSink sink = failures;
+        if (sink == null) {
+            return;
+        }
+        try {
+            sink.hookFailed(slot, hook, failure);
+        } catch (Throwable ignored) {
+            // a request must not break because reporting a failure failed (e.g. out of memory while logging)
+        }
     }
 
     public static synchronized void install(int slot, MirrorHooks hooks) {
@@ -50,8 +94,8 @@ public final class MirrorBridge {
 
     /**
      * A lookup found nothing locally. {@code request} is whatever the family's adapter needs to rebuild a
-     * session in the middle of a request (Undertow: the exchange and session config); {@code id} may be
-     * null when the adapter reads it from {@code request}.
+     * session in the middle of a request: null for Tomcat and Jetty, {@code Object[] {exchange, config}} for
+     * Undertow (see the table above); {@code id} may be null when the adapter reads it from {@code request}.
      */
     public static Object sessionNotFound(int slot, Object manager, String id, Object request) {
         MirrorHooks h = HOOKS[slot];
@@ -61,6 +105,7 @@ public final class MirrorBridge {
         try {
             return h.sessionNotFound(manager, id, request);
         } catch (Throwable t) {
+            failed(slot, "sessionNotFound", t);
             return null;
         }
     }
@@ -73,8 +118,8 @@ public final class MirrorBridge {
         }
         try {
             h.sessionLoaded(session);
-        } catch (Throwable ignored) {
-            // never break the application
+        } catch (Throwable t) {
+            failed(slot, "sessionLoaded", t);
         }
     }
 
@@ -85,8 +130,8 @@ public final class MirrorBridge {
         }
         try {
             h.attributeWritten(session, name);
-        } catch (Throwable ignored) {
-            // never break the application
+        } catch (Throwable t) {
+            failed(slot, "attributeWritten", t);
         }
     }
 
@@ -97,12 +142,12 @@ public final class MirrorBridge {
         }
         try {
             h.attributeRead(session, value);
-        } catch (Throwable ignored) {
-            // never break the application
+        } catch (Throwable t) {
+            failed(slot, "attributeRead", t);
         }
     }
 
-    /** A request enters the web app (before any session lookup). */
+    /** A request enters the web app (before any session lookup). {@code request}: Tomcat's connector Request. */
     public static void requestStarting(int slot, Object request) {
         MirrorHooks h = HOOKS[slot];
         if (h == null) {
@@ -110,14 +155,15 @@ public final class MirrorBridge {
         }
         try {
             h.requestStarting(request);
-        } catch (Throwable ignored) {
-            // never break the application
+        } catch (Throwable t) {
+            failed(slot, "requestStarting", t);
         }
     }
 
     /**
      * A manager found a local session; returns the session to use: the same one, refreshed if a newer version
-     * was stored elsewhere (non-sticky mode), or null when it was discarded.
+     * was stored elsewhere (non-sticky mode), or null when it was discarded. {@code request}: Tomcat null,
+     * Jetty the requested extended id (a String), Undertow the exchange (see the table above).
      */
     public static Object sessionFound(int slot, Object manager, Object session, Object request) {
         MirrorHooks h = HOOKS[slot];
@@ -127,6 +173,7 @@ public final class MirrorBridge {
         try {
             return h.sessionFound(manager, session, request);
         } catch (Throwable t) {
+            failed(slot, "sessionFound", t);
             return session;
         }
     }
@@ -139,11 +186,16 @@ public final class MirrorBridge {
         }
         try {
             h.sessionCreated(session);
-        } catch (Throwable ignored) {
-            // never break the application
+        } catch (Throwable t) {
+            failed(slot, "sessionCreated", t);
         }
     }
 
+    /**
+     * The application is done with a request whose response is not complete yet ({@code write=sync} writes
+     * here). {@code request}: Tomcat its connector Request, Jetty the session being committed, Undertow the
+     * servlet response (see the table above).
+     */
     public static void requestCompleting(int slot, Object request) {
         MirrorHooks h = HOOKS[slot];
         if (h == null) {
@@ -151,8 +203,8 @@ public final class MirrorBridge {
         }
         try {
             h.requestCompleting(request);
-        } catch (Throwable ignored) {
-            // never break the application
+        } catch (Throwable t) {
+            failed(slot, "requestCompleting", t);
         }
     }
 
@@ -163,8 +215,8 @@ public final class MirrorBridge {
         }
         try {
             h.sessionReleased(session);
-        } catch (Throwable ignored) {
-            // never break the application
+        } catch (Throwable t) {
+            failed(slot, "sessionReleased", t);
         }
     }
 
@@ -180,8 +232,8 @@ public final class MirrorBridge {
         }
         try {
             h.sessionDestroyed(session, reason);
-        } catch (Throwable ignored) {
-            // never break the application
+        } catch (Throwable t) {
+            failed(slot, "sessionDestroyed", t);
         }
     }
 
@@ -192,8 +244,8 @@ public final class MirrorBridge {
         }
         try {
             h.sessionIdChanged(session, oldId);
-        } catch (Throwable ignored) {
-            // never break the application
+        } catch (Throwable t) {
+            failed(slot, "sessionIdChanged", t);
         }
     }
 }

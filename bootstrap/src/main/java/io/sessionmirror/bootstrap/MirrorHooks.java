@@ -4,7 +4,9 @@ package io.sessionmirror.bootstrap;
  * What the agent does when instrumented server code reports a session event. Implemented inside the
  * agent's own class loader; the boot class path only ever sees this interface, so it may use JDK
  * types alone. Session, manager and request objects are passed as {@code Object}: the server's
- * types are not visible from here.
+ * types are not visible from here. What {@code request} is in each family is one table, in
+ * {@link MirrorBridge}'s javadoc. A method may throw: the bridge hands the Throwable to its
+ * {@link HookFailureSink} and the server's call goes on as if the agent were not there.
  */
 public interface MirrorHooks {
 

@@ -34,13 +34,13 @@ final class JettyAdapter implements ContainerAdapter {
     private final ClassValue<Field> storeContext = new ClassValue<Field>() {
         @Override
         protected Field computeValue(Class<?> type) {
-            return isJetty(type, "AbstractSessionDataStore") ? Reflector.field(type, "_context") : null;
+            return isJetty(type, "AbstractSessionDataStore") ? fieldOrNull(type, "_context") : null;
         }
     };
     private final ClassValue<Field> managerContext = new ClassValue<Field>() {
         @Override
         protected Field computeValue(Class<?> type) {
-            return Reflector.field(type, "_sessionContext");
+            return fieldOrNull(type, "_sessionContext");
         }
     };
     private final ClassValue<SessionFields> sessionTypes = new ClassValue<SessionFields>() {
@@ -49,7 +49,11 @@ final class JettyAdapter implements ContainerAdapter {
             for (String name : new String[] {JettyInstrumentation.LEGACY + "Session", JettyInstrumentation.CORE + "ManagedSession"}) {
                 Class<?> c = Reflector.ancestor(type, name);
                 if (c != null) {
-                    return new SessionFields(c);
+                    try {
+                        return new SessionFields(c);
+                    } catch (IllegalStateException e) {
+                        return null; // cached as "not ours"; FamilyGate has named the missing field
+                    }
                 }
             }
             return null;
@@ -58,6 +62,18 @@ final class JettyAdapter implements ContainerAdapter {
 
     JettyAdapter(SessionKeys keys) {
         this.keys = keys;
+    }
+
+    /**
+     * A field, or null when this Jetty has none: a ClassValue that threw would be computed again on every call.
+     * (FamilyGate names a missing field once, before the class is instrumented.)
+     */
+    private static Field fieldOrNull(Class<?> type, String name) {
+        try {
+            return Reflector.field(type, name);
+        } catch (IllegalStateException e) {
+            return null;
+        }
     }
 
     private static boolean isJetty(Class<?> type, String simpleName) {

@@ -9,6 +9,11 @@ import net.bytebuddy.implementation.bytecode.assign.Assigner;
  * and {@code org.eclipse.jetty.session} (12.x, shared by every EE environment). The hooked
  * descriptors contain no javax/jakarta types, so one set serves every line. Refers only to the
  * bootstrap bridge and JDK types; adds no members; suppresses every Throwable.
+ * <p>
+ * The bridge's {@code request} argument (the contract of every family is in {@code MirrorBridge}'s javadoc):
+ * {@code sessionFound} gets the requested extended id, a String ({@link GetSessionByExtendedId}: Jetty parses
+ * one per request, so it is the request's identity for the agent); {@code requestCompleting} gets the session
+ * being committed ({@link Commit}); {@code sessionNotFound} gets none (null), the id is its argument.
  */
 final class JettyAdvice {
 

@@ -7,9 +7,11 @@ import static net.bytebuddy.matcher.ElementMatchers.not;
 import static net.bytebuddy.matcher.ElementMatchers.takesArgument;
 import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 
-import io.sessionmirror.agent.ServerFamily;
 import io.sessionmirror.agent.core.ContainerAdapter;
+import io.sessionmirror.agent.core.FamilyGate;
+import io.sessionmirror.agent.core.ServerFamily;
 import io.sessionmirror.agent.core.SessionKeys;
+import io.sessionmirror.agent.support.RequiredMembers;
 import java.util.List;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
@@ -27,6 +29,11 @@ public final class JettyInstrumentation implements ServerFamily {
     static final String CORE = "org.eclipse.jetty.session.";
 
     @Override
+    public String name() {
+        return "Jetty";
+    }
+
+    @Override
     public List<String> packagePrefixes() {
         return List.of(LEGACY, CORE);
     }
@@ -41,15 +48,50 @@ public final class JettyInstrumentation implements ServerFamily {
         return new JettyAdapter(keys);
     }
 
+    /**
+     * What {@link JettyAdapter} and {@link JettyAdvice} reach by name, in jetty-server (9.4 to 11) or
+     * jetty-session (12.x): one group per line, checked where its data store class is.
+     */
     @Override
-    public AgentBuilder instrument(AgentBuilder builder) {
+    public RequiredMembers requiredMembers() {
+        RequiredMembers members = new RequiredMembers();
+        for (String pkg : packagePrefixes()) {
+            boolean core = pkg.equals(CORE);
+            String session = pkg + (core ? "ManagedSession" : "Session");
+            String manager = pkg + (core ? "AbstractSessionManager" : "SessionHandler");
+            members.where(pkg + "AbstractSessionDataStore")
+                    .fields(pkg + "AbstractSessionDataStore", "_context")
+                    .methods(pkg + "AbstractSessionDataStore", "newSessionData/5", "load/1")
+                    .methods(pkg + "AbstractSessionCache", "loadSession/1", core ? "release/1" : "release/2", "add/2",
+                            "commit/1", "renewSessionId/4", "delete/1")
+                    .fields(session, "_sessionData", core ? "_manager" : "_handler", "_state")
+                    .methods(session, "isValid/0", "getId/0", "getExtendedId/0",
+                            core ? "onSessionActivation/0" : "didActivate/0", "setAttribute/2", "removeAttribute/1",
+                            "getAttribute/1", "finishInvalidate/0")
+                    .fields(pkg + "SessionData", "_attributes")
+                    .methods(pkg + "SessionData", "getId/0", "getCreated/0", "getMaxInactiveMs/0",
+                            "setMaxInactiveMs/1", "getAllAttributes/0", "putAllAttributes/1", "setLastSaved/1",
+                            "calcAndSetExpiry/1", "setDirty/1", "isExpiredAt/1")
+                    .methods(pkg + "SessionContext", "getContext/0", "getVhost/0")
+                    .fields(manager, "_sessionContext")
+                    .methods(manager, core ? "getManagedSession/1" : "getHttpSession/1", "isRunning/0",
+                            "getSessionCache/0");
+            if (core) {
+                members.methods(session, "setResident/1");
+            }
+        }
+        return members;
+    }
+
+    @Override
+    public AgentBuilder instrument(AgentBuilder builder, FamilyGate gate) {
         for (String pkg : packagePrefixes()) {
             builder = builder
-                    .type(named(pkg + "AbstractSessionDataStore"))
+                    .type(gate.type(named(pkg + "AbstractSessionDataStore")))
                     .transform((b, type, loader, module, domain) -> b
                             .visit(Advice.to(JettyAdvice.Load.class)
                                     .on(named("load").and(takesArguments(String.class)).and(not(isAbstract())))))
-                    .type(named(pkg + "AbstractSessionCache"))
+                    .type(gate.type(named(pkg + "AbstractSessionCache")))
                     .transform((b, type, loader, module, domain) -> b
                             .visit(Advice.to(JettyAdvice.Loaded.class)
                                     .on(named("loadSession").and(takesArguments(String.class))))
@@ -64,7 +106,7 @@ public final class JettyInstrumentation implements ServerFamily {
                             .visit(Advice.to(JettyAdvice.RenewSessionId.class)
                                     .on(named("renewSessionId").and(takesArguments(4)))))
                     // Session (9.4 to 11) and ManagedSession (12.x): the one session class of each line.
-                    .type(namedOneOf(pkg + "Session", pkg + "ManagedSession"))
+                    .type(gate.type(namedOneOf(pkg + "Session", pkg + "ManagedSession")))
                     .transform((b, type, loader, module, domain) -> b
                             .visit(Advice.to(JettyAdvice.AttributeWritten.class)
                                     .on(named("setAttribute").and(takesArguments(String.class, Object.class))
@@ -75,11 +117,11 @@ public final class JettyInstrumentation implements ServerFamily {
                                     .on(named("finishInvalidate").and(takesArguments(0)))));
         }
         builder = builder
-                .type(named(LEGACY + "SessionHandler"))
+                .type(gate.type(named(LEGACY + "SessionHandler")))
                 .transform((b, type, loader, module, domain) -> b
                         .visit(Advice.to(JettyAdvice.GetSessionByExtendedId.class)
                                 .on(named("getHttpSession").and(takesArguments(String.class)))))
-                .type(named(CORE + "AbstractSessionManager"))
+                .type(gate.type(named(CORE + "AbstractSessionManager")))
                 .transform((b, type, loader, module, domain) -> b
                         .visit(Advice.to(JettyAdvice.GetSessionByExtendedId.class)
                                 .on(named("getManagedSession").and(takesArguments(String.class)))));

@@ -128,6 +128,9 @@ public final class Counters {
     /** Session locks found expired (and maybe taken by another server) while their request still ran. */
     public final LongAdder lostLocks = counter("lost_locks", "LostLocks",
             "Session locks found taken by another server at renewal", AGENT, label("lost locks"));
+    /** Throwables a hook threw that the bridge swallowed (the request went on without the agent there). */
+    public final LongAdder hookFailures = counter("hook_failures", "HookFailures",
+            "Hook calls that failed and were skipped (the request went on without the agent)", AGENT, null);
     public final LongAdder storeFailures = counter("store_failures", "StoreFailures",
             "Memcached calls that failed or timed out", APP, null);
     public final LongAdder serializeFailures = counter("serialize_failures", "SerializeFailures",

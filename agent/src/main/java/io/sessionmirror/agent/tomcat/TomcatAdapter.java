@@ -32,7 +32,11 @@ final class TomcatAdapter implements ContainerAdapter {
         @Override
         protected Session computeValue(Class<?> type) {
             Class<?> standard = ancestor(type, STANDARD_SESSION);
-            return standard == null ? null : new Session(standard);
+            try {
+                return standard == null ? null : new Session(standard);
+            } catch (IllegalStateException e) {
+                return null; // cached as "not ours"; FamilyGate has named the missing field at transform time
+            }
         }
     };
     private final ClassValue<Boolean> supportedManagers = new ClassValue<Boolean>() {
@@ -50,14 +54,22 @@ final class TomcatAdapter implements ContainerAdapter {
         @Override
         protected Field computeValue(Class<?> type) {
             Class<?> request = ancestor(type, REQUEST);
-            return request == null ? null : field(request, "session");
+            try {
+                return request == null ? null : field(request, "session");
+            } catch (IllegalStateException e) {
+                return null;
+            }
         }
     };
     private final ClassValue<Field> managerSessions = new ClassValue<Field>() {
         @Override
         protected Field computeValue(Class<?> type) {
             Class<?> base = ancestor(type, MANAGER_BASE);
-            return base == null ? null : field(base, "sessions");
+            try {
+                return base == null ? null : field(base, "sessions");
+            } catch (IllegalStateException e) {
+                return null;
+            }
         }
     };
     private final Reflector reflector = new Reflector();

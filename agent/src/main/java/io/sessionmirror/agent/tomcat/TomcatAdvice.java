@@ -9,6 +9,10 @@ import net.bytebuddy.implementation.bytecode.assign.Assigner;
  * (the only classes every Tomcat class loader can see), adds no fields or methods, and suppresses every
  * Throwable. The descriptors hooked contain no javax/jakarta types, so the same advice serves Tomcat
  * 9.0, 10.1 and 11.0.
+ * <p>
+ * The bridge's {@code request} argument (the contract of every family is in {@code MirrorBridge}'s javadoc):
+ * Tomcat's connector {@code Request} for {@code requestStarting}/{@code requestCompleting}
+ * ({@link HostValveInvoke}); the lookups pass none (null), the id is their argument.
  */
 final class TomcatAdvice {
 

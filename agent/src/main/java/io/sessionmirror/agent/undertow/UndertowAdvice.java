@@ -9,6 +9,12 @@ import net.bytebuddy.implementation.bytecode.assign.Assigner;
  * core, so it serves plain Undertow, its servlet layer, WildFly's non-distributable web apps and Spring
  * Boot's embedded Undertow alike). Refers only to the bootstrap bridge and JDK types; adds no members;
  * suppresses every Throwable.
+ * <p>
+ * The bridge's {@code request} argument (the contract of every family is in {@code MirrorBridge}'s javadoc):
+ * {@code sessionNotFound} gets {@code Object[] {HttpServerExchange, SessionConfig}} and a null id (the id is in
+ * the exchange, and a restore needs both); {@code sessionFound} gets the {@code HttpServerExchange}
+ * ({@link GetSession}); {@code requestCompleting} gets the servlet layer's {@code HttpServletResponseImpl}
+ * ({@link ResponseDone}). {@code UndertowRequests} reads all three.
  */
 final class UndertowAdvice {
 

@@ -102,7 +102,7 @@ class MetricsRegistryTest {
                 "AgentMicrosPerRequest:double", "Writes:long", "WritesSkippedUnchanged:long", "Touches:long",
                 "BytesWritten:long", "LoadHits:long", "LoadMisses:long", "Deletes:long", "Failures:long",
                 "StoreFailures:long", "SerializeFailures:long", "QueueFullDrops:long", "RejectedEntries:long",
-                "OversizedSessions:long", "RefusedWrites:long", "DroppedTombstones:long", "LostLocks:long",
+                "OversizedSessions:long", "RefusedWrites:long", "DroppedTombstones:long", "LostLocks:long", "HookFailures:long",
                 "SkippedAttributes:long", "ReplicaRepairs:long", "RecoveryWrites:long", "NodeOutages:long",
                 "StaleRefreshes:long", "LockWaits:long", "LockTimeouts:long", "QueueDepth:int",
                 "WriteLatencyP50Millis:double", "WriteLatencyP99Millis:double", "SerializeP50Micros:double",

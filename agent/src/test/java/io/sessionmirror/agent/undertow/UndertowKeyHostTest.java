@@ -14,21 +14,21 @@ class UndertowKeyHostTest {
     @Test
     void undertowsAndWildFlysDefaultHostAreTheDefaultHostOfEveryServer() {
         // Tomcat's default host (embedded: "localhost") and a Jetty context without virtual hosts both key as "_".
-        assertEquals(SessionKeys.DEFAULT_HOST, UndertowAdapter.keyHost("localhost"), "DeploymentInfo's own default");
-        assertEquals(SessionKeys.DEFAULT_HOST, UndertowAdapter.keyHost("default-host"), "WildFly's default host");
-        assertEquals(SessionKeys.DEFAULT_HOST, UndertowAdapter.keyHost(null));
-        assertEquals(SessionKeys.DEFAULT_HOST, UndertowAdapter.keyHost(""));
-        assertEquals(keys.namespace(null, "/shop"), keys.namespace(UndertowAdapter.keyHost("localhost"), "/shop"),
+        assertEquals(SessionKeys.DEFAULT_HOST, UndertowWebApps.keyHost("localhost"), "DeploymentInfo's own default");
+        assertEquals(SessionKeys.DEFAULT_HOST, UndertowWebApps.keyHost("default-host"), "WildFly's default host");
+        assertEquals(SessionKeys.DEFAULT_HOST, UndertowWebApps.keyHost(null));
+        assertEquals(SessionKeys.DEFAULT_HOST, UndertowWebApps.keyHost(""));
+        assertEquals(keys.namespace(null, "/shop"), keys.namespace(UndertowWebApps.keyHost("localhost"), "/shop"),
                 "a session created on Tomcat's default host resumes on Undertow's");
     }
 
     @Test
     void twoVirtualHostsWithTheSameContextPathDoNotShareSessions() {
-        String a = keys.namespace(UndertowAdapter.keyHost("shop.example.com"), "/shop");
-        String b = keys.namespace(UndertowAdapter.keyHost("admin.example.com"), "/shop");
+        String a = keys.namespace(UndertowWebApps.keyHost("shop.example.com"), "/shop");
+        String b = keys.namespace(UndertowWebApps.keyHost("admin.example.com"), "/shop");
         assertNotEquals(a, b);
         assertNotEquals(keys.namespace(null, "/shop"), a, "nor with the default host");
         assertEquals("sm:shop.example.com:/shop:", a, "the same key part as Tomcat's host of that name");
-        assertEquals(a, keys.namespace(UndertowAdapter.keyHost("Shop.Example.COM"), "/shop"), "Tomcat lower-cases host names");
+        assertEquals(a, keys.namespace(UndertowWebApps.keyHost("Shop.Example.COM"), "/shop"), "Tomcat lower-cases host names");
     }
 }
