@@ -89,12 +89,12 @@ class ClusterScriptIT {
     }
 
     /**
-     * Five consecutive free ports below 55536 (the script also uses PORT_A + 10000 and PORT_B + 10000 as the
-     * Tomcat instances' shutdown ports).
+     * Five consecutive free ports from this test JVM's block range (see {@link PortRange}; the script also uses
+     * PORT_A + 10000 and PORT_B + 10000 as the Tomcat instances' shutdown ports, which no range hands out).
      */
     private static int[] freePorts() throws IOException {
         for (int attempt = 0; attempt < 200; attempt++) {
-            int base = 20000 + (int) (Math.random() * 30000);
+            int base = PortRange.blockBase(5);
             int[] ports = {base, base + 1, base + 2, base + 3, base + 4};
             if (allFree(ports) && allFree(new int[] {base + 10002, base + 10003})) {
                 return ports;

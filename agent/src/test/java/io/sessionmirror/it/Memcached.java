@@ -144,11 +144,23 @@ public final class Memcached implements AutoCloseable {
         }
     }
 
+    /**
+     * A port nobody listens on, from this test JVM's own range. The integration tests run in two JVMs at once
+     * (failsafe forkCount); ports the kernel picks ({@code new ServerSocket(0)}) could be handed to both before
+     * either binds, so each JVM takes ports below the ephemeral range (32768+) from a range of its own.
+     */
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
+        for (int i = 0; i < PortRange.SIZE; i++) {
+            int port = PortRange.first() + Math.floorMod(NEXT_PORT.getAndIncrement(), PortRange.SIZE);
+            if (PortRange.free(port)) {
+                return port;
+            }
         }
+        throw new IOException("no free port in " + PortRange.first() + ".." + (PortRange.first() + PortRange.SIZE - 1));
     }
+
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
+            new java.util.concurrent.atomic.AtomicInteger((int) (Math.random() * PortRange.SIZE));
 
     public int port() {
         return port;
