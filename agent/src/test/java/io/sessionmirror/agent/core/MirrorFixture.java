@@ -171,10 +171,18 @@ final class MirrorFixture implements AutoCloseable {
         return new Req(uri);
     }
 
-    /** A whole request that creates (or finds) session {@code id} and sets {@code name}; the queue is drained. */
+    /**
+     * A whole request that sets {@code name} in session {@code id}; the queue is drained. A session that is neither
+     * here nor stored is created without a lookup (a browser with no session cookie yet): a lookup that missed would
+     * be remembered for a moment and hide what a later lookup of the id decides.
+     */
     FakeServer.Session write(String id, String name, Object value) {
         Req r = request();
-        r.session(id);
+        if (server.local.containsKey(id) || store.stored(key(id)) != null) {
+            r.session(id);
+        } else {
+            r.create(id);
+        }
         r.set(name, value).end();
         settled();
         return r.session;

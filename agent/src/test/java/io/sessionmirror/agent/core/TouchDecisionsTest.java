@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
  */
 class TouchDecisionsTest {
 
-    /** The touch interval of a 30-minute session. */
-    private static final long INTERVAL = ExpiryPolicy.touchIntervalMillis(1800);
+    /** The touch interval of a 30-minute session: a tenth of it, capped at a minute. */
+    private static final long INTERVAL = 60_000;
 
     private MirrorFixture f;
 
@@ -29,6 +29,31 @@ class TouchDecisionsTest {
         f.write("TOUCH00001", "user", "alice");
         f.read("TOUCH00001", "user");
         assertEquals(0, f.touches());
+    }
+
+    @Test
+    void aReadOnlyRequestJustBeforeTheIntervalHasPassedDoesNotTouch() {
+        f = MirrorFixture.async();
+        FakeServer.Session s = f.write("TOUCH00006", "user", "alice");
+        f.age(s, INTERVAL - 2000);
+        f.read("TOUCH00006", "user");
+        assertEquals(0, f.touches());
+    }
+
+    @Test
+    void aShortSessionIsTouchedEverySecondAtMost() {
+        f = MirrorFixture.async();
+        MirrorFixture.Req r = f.request();
+        FakeServer.Session s = r.create("SHORT00001");
+        s.maxInactiveSeconds = 5; // a tenth would be half a second: one second at least
+        r.set("user", "alice").end();
+        f.settled();
+        f.age(s, 600);
+        f.read("SHORT00001", "user");
+        assertEquals(0, f.touches());
+        f.age(s, 500);
+        f.read("SHORT00001", "user");
+        assertEquals(1, f.touches());
     }
 
     @Test
