@@ -168,6 +168,11 @@ public final class SessionMirror implements MirrorHooks {
         return writer.export(session);
     }
 
+    /** What the agent knows of a session, or null: for unit tests of the decisions (e.g. to age a touch). */
+    SessionState stateOf(Object session) {
+        return states.get(session);
+    }
+
     /** The live sessions of this family, as its adapter finds them. */
     public List<Object> liveSessions(Set<ClassLoader> loaders) {
         return adapter.liveSessions(loaders);
