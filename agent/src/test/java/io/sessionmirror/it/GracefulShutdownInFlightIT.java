@@ -66,7 +66,7 @@ class GracefulShutdownInFlightIT extends FaultTest {
                 return Map.of("failed", e.toString());
             }
         });
-        awaitThreadIn(a, "ShopServlet.pause", Duration.ofSeconds(20));
+        a.awaitLog("shop: a request works 1500 ms", Duration.ofSeconds(20)); // the shop says so as it starts the work
         long t0 = System.nanoTime();
         a.stop(); // SIGTERM while the request sleeps: shutdown hooks run
         long exitMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
@@ -112,7 +112,7 @@ class GracefulShutdownInFlightIT extends FaultTest {
                 return Map.of("failed", e.toString());
             }
         });
-        awaitThreadIn(a, "ShopServlet.pause", Duration.ofSeconds(20));
+        a.awaitLog("shop: a request works 1500 ms", Duration.ofSeconds(20)); // the shop says so as it starts the work
         a.stop(); // SIGTERM while the request that created the session sleeps
         Map<String, String> answer = slow.get(30, TimeUnit.SECONDS);
         String acked = answer.get("n");
@@ -189,22 +189,6 @@ class GracefulShutdownInFlightIT extends FaultTest {
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
         assertTrue(!s.isAlive(), "the server did not exit after SIGTERM:\n" + s.log());
         return new long[] {ms};
-    }
-
-    /** Waits until a thread of the server is inside {@code frame}, read from its thread dump (jcmd). */
-    private static void awaitThreadIn(ServerProcess s, String frame, Duration timeout) throws Exception {
-        String jcmd = java.nio.file.Paths.get(Servers.javaHome(), "bin", "jcmd").toString();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String dump = "";
-        while (System.nanoTime() < deadline) {
-            Process p = new ProcessBuilder(jcmd, String.valueOf(s.pid()), "Thread.print").redirectErrorStream(true).start();
-            dump = new String(p.getInputStream().readAllBytes());
-            p.waitFor();
-            if (dump.contains(frame)) {
-                return;
-            }
-        }
-        throw new AssertionError("no thread of " + s.name() + " entered " + frame + " within " + timeout + ":\n" + dump);
     }
 
     /** jetty-home 12.1 (ee10) with the graceful module, as a site that wants requests finished at a stop enables it. */

@@ -47,11 +47,6 @@ public final class MirrorServices {
     public final int maxSize;
 
     public MirrorServices(SessionStore store, WriteBehindQueue queue, SessionCodec codec, SessionKeys keys,
-                          Counters stats, boolean syncWrites) {
-        this(store, queue, codec, keys, stats, syncWrites, false, null, null, 0, 1024 * 1024);
-    }
-
-    public MirrorServices(SessionStore store, WriteBehindQueue queue, SessionCodec codec, SessionKeys keys,
                           Counters stats, boolean syncWrites, boolean nonSticky, String route, Pattern lock,
                           long lockWaitMillis, int maxSize) {
         this.store = store;

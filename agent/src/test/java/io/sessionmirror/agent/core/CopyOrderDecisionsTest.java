@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
  */
 class CopyOrderDecisionsTest {
 
-    private static final SessionCodec CODEC = new SessionCodec(new JavaSerializer());
+    private static final SessionCodec CODEC = new SessionCodec(null, -1, new JavaSerializer());
     private static final StoredCopyOrder ORDER = StoredCopyOrder.INSTANCE;
 
     private MirrorFixture f;
@@ -39,7 +39,7 @@ class CopyOrderDecisionsTest {
 
     private static byte[] copy(long version, long writtenAt) throws Exception {
         byte[] p = CODEC.encode(new SessionData("ORDER", 1L, 1800, null, null, Map.of("v", version)),
-                CopyOrderDecisionsTest.class.getClassLoader(), version).payload;
+                CopyOrderDecisionsTest.class.getClassLoader(), version, "").payload;
         ByteBuffer.wrap(p).putLong(20, writtenAt); // the header's write time
         return p;
     }

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sessionmirror.agent.metrics.MirrorStats;
+import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.store.InMemorySessionStore;
 import io.sessionmirror.agent.store.InMemorySessionStore.Fault;
 import io.sessionmirror.agent.store.InMemorySessionStore.Op;
@@ -144,7 +144,7 @@ class LockDecisionsTest {
 
     // ---------------------------------------------------------------- lease: renewal and loss
 
-    private SessionLocks locks(InMemorySessionStore store, MirrorStats stats, int ttlSeconds) {
+    private SessionLocks locks(InMemorySessionStore store, Counters stats, int ttlSeconds) {
         SessionLocks.Primitives p = new SessionLocks.Primitives() {
             @Override
             public boolean tryLock(String key, String token, int ttl) throws StoreException {
@@ -168,7 +168,7 @@ class LockDecisionsTest {
     @Test
     void aHeldLockIsRenewedWhileTheRequestRuns() {
         InMemorySessionStore store = new InMemorySessionStore(StoredCopyOrder.INSTANCE);
-        SessionLocks locks = locks(store, new MirrorStats(), 3);
+        SessionLocks locks = locks(store, new Counters(), 3);
         SessionLocks.Held held = new SessionLocks.Held();
         locks.lock(held, "request", "t:_:/app:RENEW00001");
         String key = new SessionKeys("t").lockKey("t:_:/app:RENEW00001");
@@ -184,7 +184,7 @@ class LockDecisionsTest {
     @Test
     void aLockLostToAnotherServerIsCountedAndNeverReleasedOverIt() throws Exception {
         InMemorySessionStore store = new InMemorySessionStore(StoredCopyOrder.INSTANCE);
-        MirrorStats stats = new MirrorStats();
+        Counters stats = new Counters();
         SessionLocks locks = locks(store, stats, 3);
         SessionLocks.Held held = new SessionLocks.Held();
         locks.lock(held, "request", "t:_:/app:LOST000001");

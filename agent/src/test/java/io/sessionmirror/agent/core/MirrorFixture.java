@@ -3,11 +3,12 @@ package io.sessionmirror.agent.core;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sessionmirror.agent.codec.JavaSerializer;
+import io.sessionmirror.agent.codec.Decoded;
 import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.codec.SessionData;
 import io.sessionmirror.agent.codec.StoredCopy;
 import io.sessionmirror.agent.core.ContainerAdapter.DestroyCause;
-import io.sessionmirror.agent.metrics.MirrorStats;
+import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.store.InMemorySessionStore;
 import io.sessionmirror.agent.store.InMemorySessionStore.Op;
 import java.util.HashMap;
@@ -31,7 +32,7 @@ final class MirrorFixture implements AutoCloseable {
         Pattern lock;
         long lockWaitMillis = 50;
         int maxSize = 1024 * 1024;
-        SessionCodec codec = new SessionCodec(new JavaSerializer());
+        SessionCodec codec = new SessionCodec(null, -1, new JavaSerializer());
 
         Options sync() {
             sync = true;
@@ -67,7 +68,7 @@ final class MirrorFixture implements AutoCloseable {
     private MirrorFixture(Options o, InMemorySessionStore store) {
         this.store = store;
         this.services = new MirrorServices(store, new WriteBehindQueue(1000), o.codec, new SessionKeys("t"),
-                new MirrorStats(), o.sync, o.nonSticky, null, o.lock, o.lockWaitMillis, o.maxSize);
+                new Counters(), o.sync, o.nonSticky, null, o.lock, o.lockWaitMillis, o.maxSize);
         this.mirror = new SessionMirror(server, services);
     }
 
@@ -238,7 +239,7 @@ final class MirrorFixture implements AutoCloseable {
         return StoredCopy.isTombstone(stored(id));
     }
 
-    SessionCodec.Decoded decoded(String id) throws Exception {
+    Decoded decoded(String id) throws Exception {
         byte[] v = stored(id);
         assertTrue(v != null && !StoredCopy.isTombstone(v), id + " holds a copy");
         return services.codec.decode(v, getClass().getClassLoader(), id, key(id));
@@ -278,8 +279,8 @@ final class MirrorFixture implements AutoCloseable {
     }
 
     /** The web app's counters (they also count for the agent). */
-    MirrorStats stats() {
-        return services.metrics.of(server.app);
+    Counters stats() {
+        return server.app.counters(services.metrics);
     }
 
     SessionState state(Object session) {

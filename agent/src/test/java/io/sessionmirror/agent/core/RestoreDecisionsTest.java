@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sessionmirror.agent.codec.JavaSerializer;
+import io.sessionmirror.agent.codec.Decoded;
 import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.codec.SessionData;
 import io.sessionmirror.agent.security.PayloadSeal;
@@ -58,7 +59,7 @@ class RestoreDecisionsTest {
         f = MirrorFixture.async();
         f.seed("RESTORE003", 7, Map.of("user", "alice"));
         f.write("RESTORE003", "cart", "apple");
-        SessionCodec.Decoded d = f.decoded("RESTORE003");
+        Decoded d = f.decoded("RESTORE003");
         assertEquals(8, d.version, "the version it loaded, plus one");
         assertEquals("alice", d.data.attributes().get("user"));
         assertEquals("apple", d.data.attributes().get("cart"));

@@ -41,7 +41,7 @@ class SessionMirrorRacesIT {
                 new java.util.Properties(), Map.of()).nodes(), 5000, 0, new Counters(), null, null,
                 StoredCopyOrder.INSTANCE);
         services = new MirrorServices(store, new WriteBehindQueue(1000), new SessionCodec(null, -1, new JavaSerializer()),
-                new SessionKeys("t"), new Counters(), sync);
+                new SessionKeys("t"), new Counters(), sync, false, null, null, 0, 1024 * 1024);
         container = new FakeContainer();
         mirror = new SessionMirror(container, services);
     }

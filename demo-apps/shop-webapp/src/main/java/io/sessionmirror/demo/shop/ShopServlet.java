@@ -174,6 +174,12 @@ public class ShopServlet extends HttpServlet {
     }
 
     private static void pause(long ms) {
+        if (ms > 0) {
+            // Said before the work starts, so whoever must act while a request is in progress (a test that stops
+            // the server mid-request) can wait for this line rather than guess how long a request takes to arrive.
+            System.out.println("shop: a request works " + ms + " ms");
+            System.out.flush();
+        }
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
