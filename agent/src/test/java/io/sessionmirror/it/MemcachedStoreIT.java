@@ -111,7 +111,8 @@ class MemcachedStoreIT extends FaultTest {
             List<String> announced = new java.util.concurrent.CopyOnWriteArrayList<>();
             store.addListener((node, emptied) -> announced.add(node + (emptied ? " emptied" : "")));
             store.set("sm:_:/:A", copy(1, 1), 60);
-            Thread.sleep(1500); // both nodes probed once: their process ids are known
+            long round = store.probeRounds();
+            await("both nodes probed once: their process ids are known", () -> store.probeRounds() >= round + 1);
             nodes.get(1).restartEmpty();
             await("the restart noticed", () -> announced.contains(nodes.get(1).address() + " emptied"));
             assertNotNull(store.get("sm:_:/:A"));

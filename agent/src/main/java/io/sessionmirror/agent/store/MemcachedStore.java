@@ -235,6 +235,14 @@ public final class MemcachedStore implements SessionStore {
         return repairs.pending();
     }
 
+    /**
+     * Probe rounds done (every node asked once a round): a restart is noticed only against a process seen
+     * before it, so a test that restarts a node first waits for a round.
+     */
+    public long probeRounds() {
+        return prober.rounds();
+    }
+
     /** The read repairs: it copies the newest copy where it is missing or older. */
     @Override
     public boolean repairKey(String key) {

@@ -19,6 +19,8 @@ final class Prober {
     private final Cluster cluster;
     private final Repairs repairs;
     private final Thread thread;
+    /** Rounds done: every node asked once per round. */
+    private final java.util.concurrent.atomic.AtomicLong rounds = new java.util.concurrent.atomic.AtomicLong();
 
     Prober(Cluster cluster, Repairs repairs) {
         this.cluster = cluster;
@@ -37,12 +39,17 @@ final class Prober {
                     LOG.debug("Probing Memcached {} failed: {}", n.address, e.toString());
                 }
             }
+            rounds.incrementAndGet();
             try {
                 Thread.sleep(PROBE_MILLIS);
             } catch (InterruptedException e) {
                 return;
             }
         }
+    }
+
+    long rounds() {
+        return rounds.get();
     }
 
     /** Asks a node for its process id and start time: answers at all, and is it the same process? */
