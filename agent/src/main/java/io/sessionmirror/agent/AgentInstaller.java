@@ -6,13 +6,13 @@ import static net.bytebuddy.matcher.ElementMatchers.not;
 
 import io.sessionmirror.agent.config.ConfigException;
 import io.sessionmirror.agent.config.MirrorConfig;
-import io.sessionmirror.agent.support.AgentLog;
 import io.sessionmirror.agent.core.FamilyGate;
 import io.sessionmirror.agent.core.HookFailures;
 import io.sessionmirror.agent.core.MirrorServices;
 import io.sessionmirror.agent.core.ServerFamily;
 import io.sessionmirror.agent.core.SessionMirror;
 import io.sessionmirror.agent.jetty.JettyInstrumentation;
+import io.sessionmirror.agent.support.AgentLog;
 import io.sessionmirror.agent.tomcat.TomcatInstrumentation;
 import io.sessionmirror.agent.undertow.UndertowInstrumentation;
 import io.sessionmirror.bootstrap.MirrorBridge;

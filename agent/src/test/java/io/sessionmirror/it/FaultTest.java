@@ -2,9 +2,9 @@ package io.sessionmirror.it;
 
 import io.sessionmirror.agent.codec.FstSerializer;
 import io.sessionmirror.agent.codec.JavaSerializer;
-import io.sessionmirror.agent.store.NodeRing;
 import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.core.SessionKeys;
+import io.sessionmirror.agent.store.NodeRing;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -7,14 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sessionmirror.agent.config.MirrorConfig;
 import io.sessionmirror.agent.codec.FstSerializer;
-import io.sessionmirror.agent.core.StoredCopyOrder;
-import io.sessionmirror.agent.store.MemcachedStore;
-import io.sessionmirror.agent.store.StoreException;
-import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.codec.SessionData;
+import io.sessionmirror.agent.config.MirrorConfig;
+import io.sessionmirror.agent.core.StoredCopyOrder;
+import io.sessionmirror.agent.metrics.Counters;
+import io.sessionmirror.agent.store.MemcachedStore;
+import io.sessionmirror.agent.store.StoreException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -40,13 +41,7 @@ class MemcachedStoreIT extends FaultTest {
     }
 
     private static void await(String what, Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!condition.call()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 20 s: " + what);
-            }
-            Thread.sleep(50);
-        }
+        Poll.until(what, Duration.ofSeconds(20), condition);
     }
 
     @Test

@@ -93,24 +93,19 @@ class ReplicaNodeFailureIT extends FaultTest {
 
     /** Waits until each busy user's last acknowledged count is stored on a node that is up (the last async writes). */
     private static void awaitAcknowledgedStored(List<Memcached> up, List<Browser> busy, Traffic traffic) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        for (int i = 0; i < BUSY; i++) {
-            String id = busy.get(i).sessionId();
-            long stored = -1;
-            while (true) {
-                stored = -1;
+        Poll.untilNothingPending(Duration.ofSeconds(20), () -> {
+            for (int i = 0; i < BUSY; i++) {
+                String id = busy.get(i).sessionId();
+                long stored = -1;
                 for (Memcached m : up) {
                     stored = Math.max(stored, visits(m.get(key(id)), id));
                 }
-                if (stored == traffic.acked(i)) {
-                    break;
+                if (stored != traffic.acked(i)) {
+                    return id + " stored " + stored + ", acknowledged " + traffic.acked(i);
                 }
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError(id + " stored " + stored + ", acknowledged " + traffic.acked(i));
-                }
-                Thread.sleep(50); // polling memcached with a deadline
             }
-        }
+            return null;
+        });
     }
 
     /**
@@ -120,10 +115,7 @@ class ReplicaNodeFailureIT extends FaultTest {
     private static long awaitTwoCurrentCopies(List<Memcached> nodes, List<Browser> users, long timeoutMillis)
             throws Exception {
         long t0 = System.nanoTime();
-        long deadline = t0 + timeoutMillis * 1_000_000;
-        String missing = null;
-        while (System.nanoTime() < deadline) {
-            missing = null;
+        Poll.untilNothingPending(Duration.ofMillis(timeoutMillis), () -> {
             for (Browser u : users) {
                 String k = key(u.sessionId());
                 long newest = -1;
@@ -133,19 +125,13 @@ class ReplicaNodeFailureIT extends FaultTest {
                 for (Memcached home : homes(nodes, k, 2)) {
                     long v = version(home.get(k));
                     if (newest < 0 || v != newest) {
-                        missing = k + " on " + home.address() + " (version " + v + ", newest " + newest + ")";
-                        break;
+                        return "a session still lacks a current copy: " + k + " on " + home.address() + " (version " + v
+                                + ", newest " + newest + ")";
                     }
                 }
-                if (missing != null) {
-                    break;
-                }
             }
-            if (missing == null) {
-                return (System.nanoTime() - t0) / 1_000_000;
-            }
-            Thread.sleep(100);
-        }
-        throw new AssertionError("after " + timeoutMillis + " ms a session still lacks a current copy: " + missing);
+            return null;
+        });
+        return (System.nanoTime() - t0) / 1_000_000;
     }
 }

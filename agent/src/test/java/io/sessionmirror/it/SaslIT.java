@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sessionmirror.agent.store.RawBytes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,11 +13,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import net.spy.memcached.AddrUtil;
-import net.spy.memcached.CachedData;
 import net.spy.memcached.ConnectionFactoryBuilder;
 import net.spy.memcached.MemcachedClient;
 import net.spy.memcached.auth.AuthDescriptor;
-import net.spy.memcached.transcoders.Transcoder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -43,41 +42,14 @@ class SaslIT extends FaultTest {
                 .setProtocol(ConnectionFactoryBuilder.Protocol.BINARY)
                 .setAuthDescriptor(AuthDescriptor.typical(USER, PASSWORD)).build(), AddrUtil.getAddresses(sasl.address()));
         try {
-            Duration timeout = Duration.ofSeconds(10);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!Memcached.containsAll(text).test(client.get(key, RAW))) {
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError(key + " did not hold '" + text + "' within " + timeout);
-                }
-                Thread.sleep(50); // polling memcached with a deadline
-            }
+            Poll.until(key + " holding '" + text + "'", Duration.ofSeconds(10),
+                    () -> Memcached.containsAll(text).test(client.get(key, RawBytes.INSTANCE)));
         } finally {
             client.shutdown();
         }
     }
 
     /** The stored bytes as they are (the agent's payload, whatever the flags). */
-    private static final Transcoder<byte[]> RAW = new Transcoder<>() {
-        @Override
-        public boolean asyncDecode(CachedData d) {
-            return false;
-        }
-
-        @Override
-        public CachedData encode(byte[] o) {
-            return new CachedData(0, o, getMaxSize());
-        }
-
-        @Override
-        public byte[] decode(CachedData d) {
-            return d.getData();
-        }
-
-        @Override
-        public int getMaxSize() {
-            return CachedData.MAX_SIZE;
-        }
-    };
 
     private static Path passwordFile(String name, String password) throws Exception {
         Path f = Servers.workDir(name).resolve("password");

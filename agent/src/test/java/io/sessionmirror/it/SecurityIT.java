@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sessionmirror.agent.codec.FstSerializer;
-import io.sessionmirror.agent.security.GadgetTest;
 import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.codec.SessionData;
+import io.sessionmirror.agent.security.GadgetTest;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -108,17 +108,11 @@ class SecurityIT extends FaultTest {
         assertTrue(log.contains("moved from another session's key"), log);
         // Until the agent's short memory of recent misses ends, a lookup is answered from it; ask again until a
         // lookup reads the value from memcached again (its get counter moves), then count the reports.
-        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        boolean readAgain = false;
-        while (!readAgain) {
-            assertTrue(System.nanoTime() < deadline, "no lookup read alice's value again within 20 s");
+        Poll.until("a lookup reading alice's value again", Duration.ofSeconds(20), () -> {
             long gets = m.stat("cmd_get");
             assertEquals("none", alice.get(b.url("/shop/session")).get("session"));
-            readAgain = m.stat("cmd_get") > gets;
-            if (!readAgain) {
-                Thread.sleep(100); // polling memcached's counter with a deadline
-            }
-        }
+            return m.stat("cmd_get") > gets;
+        });
         String aliceRejected = "Stored session " + alice.sessionId().substring(0, 6) + "... of Tomcat web app '/shop' on"
                 + " host localhost was rejected";
         assertEquals(1, count(b.log(), aliceRejected), "reported once per key: " + b.log());

@@ -67,8 +67,14 @@ final class Traffic implements AutoCloseable {
                     Map<String, String> facts = users.get(i).get(urlOf.apply(i));
                     acked(i, facts);
                     ok.incrementAndGet();
+                    synchronized (ok) {
+                        ok.notifyAll(); // awaitOk waits on the count itself
+                    }
                 } catch (Exception | AssertionError e) {
                     failed.incrementAndGet();
+                    synchronized (ok) {
+                        ok.notifyAll(); // a failure ends awaitOk's wait too
+                    }
                     if (failures.size() < 20) {
                         failures.add(e.toString());
                     }
@@ -102,11 +108,14 @@ final class Traffic implements AutoCloseable {
      */
     void awaitOk(long count, java.time.Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (ok.get() < count) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("only " + summary() + " within " + timeout + ", expected " + count + " ok");
+        synchronized (ok) {
+            while (ok.get() < count) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("only " + summary() + " within " + timeout + ", expected " + count + " ok");
+                }
+                ok.wait(Math.max(1, left / 1_000_000)); // woken by every answered or failed request
             }
-            Thread.sleep(20); // polling a counter with a deadline
         }
     }
 

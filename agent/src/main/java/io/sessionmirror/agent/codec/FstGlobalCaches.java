@@ -1,7 +1,6 @@
 package io.sessionmirror.agent.codec;
 
 import io.sessionmirror.agent.support.AgentLog;
-
 import java.lang.reflect.Field;
 import java.util.ArrayList;
 import java.util.List;

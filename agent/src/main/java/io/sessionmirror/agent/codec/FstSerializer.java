@@ -1,7 +1,6 @@
 package io.sessionmirror.agent.codec;
 
 import io.sessionmirror.agent.security.ClassFilter;
-
 import java.io.IOException;
 import java.lang.ref.WeakReference;
 import java.util.Map;

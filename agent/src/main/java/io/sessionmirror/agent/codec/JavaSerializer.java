@@ -1,7 +1,6 @@
 package io.sessionmirror.agent.codec;
 
 import io.sessionmirror.agent.security.ClassFilter;
-
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

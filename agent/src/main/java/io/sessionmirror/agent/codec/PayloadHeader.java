@@ -1,7 +1,6 @@
 package io.sessionmirror.agent.codec;
 
 import io.sessionmirror.agent.security.PayloadSeal;
-
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 

@@ -2,7 +2,6 @@ package io.sessionmirror.agent.codec;
 
 import io.sessionmirror.agent.security.ClassFilter;
 import io.sessionmirror.agent.security.PayloadSeal;
-
 import java.io.IOException;
 import java.security.Principal;
 import java.util.ArrayList;

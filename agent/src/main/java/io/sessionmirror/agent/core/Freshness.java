@@ -1,17 +1,16 @@
 package io.sessionmirror.agent.core;
 
+import static io.sessionmirror.agent.core.TroubleReports.describe;
+import static io.sessionmirror.agent.core.TroubleReports.redact;
+
 import io.sessionmirror.agent.codec.CorruptPayloadException;
 import io.sessionmirror.agent.codec.Decoded;
 import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.codec.StoredCopy;
-import io.sessionmirror.agent.support.AgentLog;
-
 import io.sessionmirror.agent.store.StoreException;
+import io.sessionmirror.agent.support.AgentLog;
 import io.sessionmirror.bootstrap.MirrorBridge;
 import org.slf4j.Logger;
-
-import static io.sessionmirror.agent.core.TroubleReports.describe;
-import static io.sessionmirror.agent.core.TroubleReports.redact;
 
 /**
  * Whether the session a lookup found here is still the newest, and if not, the stored one in its place.

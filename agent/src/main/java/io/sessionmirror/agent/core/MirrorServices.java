@@ -4,15 +4,14 @@ import io.sessionmirror.agent.codec.FstSerializer;
 import io.sessionmirror.agent.codec.JavaSerializer;
 import io.sessionmirror.agent.codec.Serializer;
 import io.sessionmirror.agent.codec.SessionCodec;
-import io.sessionmirror.agent.metrics.MetricsRegistry;
+import io.sessionmirror.agent.config.MirrorConfig;
+import io.sessionmirror.agent.config.Option;
 import io.sessionmirror.agent.metrics.Counters;
+import io.sessionmirror.agent.metrics.MetricsRegistry;
 import io.sessionmirror.agent.security.ClassFilter;
 import io.sessionmirror.agent.security.PayloadSeal;
 import io.sessionmirror.agent.store.MemcachedStore;
 import io.sessionmirror.agent.store.SessionStore;
-
-import io.sessionmirror.agent.config.MirrorConfig;
-import io.sessionmirror.agent.config.Option;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 

@@ -2,7 +2,6 @@ package io.sessionmirror.agent.core;
 
 import io.sessionmirror.agent.config.NodeAddress;
 import io.sessionmirror.agent.support.AgentLog;
-
 import io.sessionmirror.bootstrap.MirrorBridge;
 import org.slf4j.Logger;
 

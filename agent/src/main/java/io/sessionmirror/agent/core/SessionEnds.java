@@ -1,10 +1,9 @@
 package io.sessionmirror.agent.core;
 
 import io.sessionmirror.agent.codec.SessionCodec;
-import io.sessionmirror.agent.support.AgentLog;
-
 import io.sessionmirror.agent.core.ContainerAdapter.DestroyCause;
 import io.sessionmirror.agent.store.StoreException;
+import io.sessionmirror.agent.support.AgentLog;
 import io.sessionmirror.bootstrap.MirrorBridge;
 import java.util.function.Predicate;
 import org.slf4j.Logger;

@@ -1,9 +1,8 @@
 package io.sessionmirror.agent.core;
 
 import io.sessionmirror.agent.metrics.Counters;
-import io.sessionmirror.agent.support.AgentLog;
-
 import io.sessionmirror.agent.store.StoreException;
+import io.sessionmirror.agent.support.AgentLog;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;

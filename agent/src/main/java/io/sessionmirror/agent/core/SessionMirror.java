@@ -1,7 +1,6 @@
 package io.sessionmirror.agent.core;
 
 import io.sessionmirror.agent.metrics.Counters;
-
 import io.sessionmirror.bootstrap.MirrorHooks;
 import java.util.List;
 import java.util.Set;

@@ -1,16 +1,15 @@
 package io.sessionmirror.agent.core;
 
+import static io.sessionmirror.agent.core.TroubleReports.describe;
+import static io.sessionmirror.agent.core.TroubleReports.redact;
+
 import io.sessionmirror.agent.codec.Decoded;
 import io.sessionmirror.agent.codec.StoredCopy;
-import io.sessionmirror.agent.support.AgentLog;
-
 import io.sessionmirror.agent.store.StoreException;
+import io.sessionmirror.agent.support.AgentLog;
 import io.sessionmirror.bootstrap.MirrorBridge;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
-
-import static io.sessionmirror.agent.core.TroubleReports.describe;
-import static io.sessionmirror.agent.core.TroubleReports.redact;
 
 /**
  * A lookup found no local session for an id: the session is loaded from Memcached and rebuilt here with the

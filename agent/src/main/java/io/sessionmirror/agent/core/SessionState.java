@@ -1,7 +1,6 @@
 package io.sessionmirror.agent.core;
 
 import io.sessionmirror.agent.codec.Decoded;
-
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** What the agent remembers about one live session; kept in a weak side table, never in the session. */

@@ -1,7 +1,6 @@
 package io.sessionmirror.agent.core;
 
 import io.sessionmirror.agent.support.WeakIdentityTable;
-
 import java.util.function.BiConsumer;
 
 /**

@@ -1,18 +1,17 @@
 package io.sessionmirror.agent.core;
 
-import io.sessionmirror.agent.codec.SerializationOutOfMemoryException;
+import static io.sessionmirror.agent.core.TroubleReports.redact;
+
 import io.sessionmirror.agent.codec.Encoded;
+import io.sessionmirror.agent.codec.SerializationOutOfMemoryException;
 import io.sessionmirror.agent.codec.SessionData;
 import io.sessionmirror.agent.metrics.Counters;
+import io.sessionmirror.agent.store.StoreException;
 import io.sessionmirror.agent.store.WriteResult;
 import io.sessionmirror.agent.support.AgentLog;
-
-import io.sessionmirror.agent.store.StoreException;
 import java.util.ConcurrentModificationException;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
-
-import static io.sessionmirror.agent.core.TroubleReports.redact;
 
 /**
  * Writes a session to Memcached once per change, and touches it otherwise: inline (write=sync, non-sticky,

@@ -1,7 +1,6 @@
 package io.sessionmirror.agent.core;
 
 import io.sessionmirror.agent.store.PendingWrite;
-
 import io.sessionmirror.agent.store.StoreException;
 import java.util.function.Predicate;
 

@@ -4,9 +4,8 @@ import io.sessionmirror.agent.codec.Encoded;
 import io.sessionmirror.agent.codec.RejectedPayloadException;
 import io.sessionmirror.agent.codec.SkippedAttribute;
 import io.sessionmirror.agent.metrics.Counters;
-import io.sessionmirror.agent.support.AgentLog;
-
 import io.sessionmirror.agent.store.StoreException;
+import io.sessionmirror.agent.support.AgentLog;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;

@@ -2,7 +2,6 @@ package io.sessionmirror.agent.core;
 
 import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.metrics.MetricsRegistry;
-
 import java.lang.ref.WeakReference;
 
 /**

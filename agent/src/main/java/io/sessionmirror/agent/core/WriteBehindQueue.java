@@ -1,7 +1,6 @@
 package io.sessionmirror.agent.core;
 
 import io.sessionmirror.agent.support.AgentLog;
-
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;

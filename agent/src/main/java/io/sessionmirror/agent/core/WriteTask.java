@@ -1,9 +1,8 @@
 package io.sessionmirror.agent.core;
 
 import io.sessionmirror.agent.store.PendingWrite;
-import io.sessionmirror.agent.store.WriteResult;
-
 import io.sessionmirror.agent.store.StoreException;
+import io.sessionmirror.agent.store.WriteResult;
 
 /** A queued write of one session's snapshot (write=async); a newer one of the same key replaces it while it waits. */
 final class WriteTask extends WriteBehindQueue.Task {

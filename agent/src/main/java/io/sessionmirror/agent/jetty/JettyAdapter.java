@@ -1,12 +1,12 @@
 package io.sessionmirror.agent.jetty;
 
-import io.sessionmirror.agent.support.AgentLog;
-import io.sessionmirror.agent.core.ContainerAdapter;
-import io.sessionmirror.agent.support.Reflector;
 import io.sessionmirror.agent.codec.SessionData;
+import io.sessionmirror.agent.core.ContainerAdapter;
 import io.sessionmirror.agent.core.SessionKeys;
-import io.sessionmirror.agent.support.WeakIdentityTable;
 import io.sessionmirror.agent.core.WebApp;
+import io.sessionmirror.agent.support.AgentLog;
+import io.sessionmirror.agent.support.Reflector;
+import io.sessionmirror.agent.support.WeakIdentityTable;
 import java.lang.reflect.Field;
 import java.util.HashMap;
 import java.util.Map;

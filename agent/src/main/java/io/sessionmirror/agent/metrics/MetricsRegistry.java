@@ -1,7 +1,6 @@
 package io.sessionmirror.agent.metrics;
 
 import io.sessionmirror.agent.support.AgentLog;
-
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,9 +4,9 @@ import net.spy.memcached.CachedData;
 import net.spy.memcached.transcoders.Transcoder;
 
 /** Stores our payloads as they are: no Java serialization, no compression, flags 0. */
-final class RawBytes implements Transcoder<byte[]> {
+public final class RawBytes implements Transcoder<byte[]> {
 
-    static final RawBytes INSTANCE = new RawBytes();
+    public static final RawBytes INSTANCE = new RawBytes();
 
     private RawBytes() {
     }

@@ -1,11 +1,11 @@
 package io.sessionmirror.agent.tomcat;
 
-import io.sessionmirror.agent.core.ContainerAdapter;
-import io.sessionmirror.agent.support.Reflector;
 import io.sessionmirror.agent.codec.SessionData;
+import io.sessionmirror.agent.core.ContainerAdapter;
 import io.sessionmirror.agent.core.SessionKeys;
-import io.sessionmirror.agent.support.WeakIdentityTable;
 import io.sessionmirror.agent.core.WebApp;
+import io.sessionmirror.agent.support.Reflector;
+import io.sessionmirror.agent.support.WeakIdentityTable;
 import java.lang.reflect.Field;
 import java.security.Principal;
 import java.util.HashMap;

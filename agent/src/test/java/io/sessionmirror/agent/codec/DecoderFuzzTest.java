@@ -1,12 +1,11 @@
 package io.sessionmirror.agent.codec;
 
-import io.sessionmirror.agent.security.PayloadSeal;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.sessionmirror.agent.security.PayloadSeal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;

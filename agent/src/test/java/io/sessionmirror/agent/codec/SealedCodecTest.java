@@ -1,12 +1,11 @@
 package io.sessionmirror.agent.codec;
 
-import io.sessionmirror.agent.security.PayloadSeal;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sessionmirror.agent.security.PayloadSeal;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

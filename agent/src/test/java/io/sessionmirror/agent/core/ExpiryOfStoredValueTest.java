@@ -1,12 +1,11 @@
 package io.sessionmirror.agent.core;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.sessionmirror.agent.codec.JavaSerializer;
 import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.codec.SessionData;
 import io.sessionmirror.agent.codec.StoredCopy;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 

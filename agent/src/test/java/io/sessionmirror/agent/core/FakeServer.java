@@ -1,7 +1,6 @@
 package io.sessionmirror.agent.core;
 
 import io.sessionmirror.agent.codec.SessionData;
-
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -2,8 +2,8 @@ package io.sessionmirror.agent.core;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sessionmirror.agent.codec.JavaSerializer;
 import io.sessionmirror.agent.codec.Decoded;
+import io.sessionmirror.agent.codec.JavaSerializer;
 import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.codec.SessionData;
 import io.sessionmirror.agent.codec.StoredCopy;

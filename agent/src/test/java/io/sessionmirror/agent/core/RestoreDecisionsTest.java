@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sessionmirror.agent.codec.JavaSerializer;
 import io.sessionmirror.agent.codec.Decoded;
+import io.sessionmirror.agent.codec.JavaSerializer;
 import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.codec.SessionData;
 import io.sessionmirror.agent.security.PayloadSeal;

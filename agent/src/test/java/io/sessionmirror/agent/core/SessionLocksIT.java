@@ -1,9 +1,5 @@
 package io.sessionmirror.agent.core;
 
-import io.sessionmirror.agent.metrics.Counters;
-import io.sessionmirror.agent.store.MemcachedStore;
-import io.sessionmirror.agent.store.SessionStore;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -11,9 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sessionmirror.agent.config.MirrorConfig;
+import io.sessionmirror.agent.metrics.Counters;
+import io.sessionmirror.agent.store.MemcachedStore;
+import io.sessionmirror.agent.store.SessionStore;
 import io.sessionmirror.agent.store.StoreException;
 import io.sessionmirror.it.Memcached;
+import io.sessionmirror.it.Poll;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
@@ -195,12 +196,6 @@ class SessionLocksIT {
     }
 
     private static void await(String what, Callable<Boolean> condition) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!condition.call()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 20 s: " + what);
-            }
-            Thread.sleep(20);
-        }
+        Poll.until(what, Duration.ofSeconds(20), condition);
     }
 }

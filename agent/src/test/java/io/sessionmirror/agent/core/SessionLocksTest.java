@@ -1,11 +1,10 @@
 package io.sessionmirror.agent.core;
 
-import io.sessionmirror.agent.metrics.Counters;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.store.StoreException;
 import java.util.ArrayList;
 import java.util.List;

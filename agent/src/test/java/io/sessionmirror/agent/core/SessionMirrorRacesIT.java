@@ -1,18 +1,17 @@
 package io.sessionmirror.agent.core;
 
-import io.sessionmirror.agent.codec.JavaSerializer;
-import io.sessionmirror.agent.codec.Decoded;
-import io.sessionmirror.agent.codec.SessionCodec;
-import io.sessionmirror.agent.codec.StoredCopy;
-import io.sessionmirror.agent.metrics.Counters;
-import io.sessionmirror.agent.store.MemcachedStore;
-import io.sessionmirror.agent.store.SessionStore;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sessionmirror.agent.codec.Decoded;
+import io.sessionmirror.agent.codec.JavaSerializer;
+import io.sessionmirror.agent.codec.SessionCodec;
+import io.sessionmirror.agent.codec.StoredCopy;
 import io.sessionmirror.agent.config.MirrorConfig;
 import io.sessionmirror.agent.core.ContainerAdapter.DestroyCause;
+import io.sessionmirror.agent.metrics.Counters;
+import io.sessionmirror.agent.store.MemcachedStore;
+import io.sessionmirror.agent.store.SessionStore;
 import io.sessionmirror.it.Memcached;
 import java.util.ArrayList;
 import java.util.List;

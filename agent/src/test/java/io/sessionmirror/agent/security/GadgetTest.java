@@ -1,18 +1,17 @@
 package io.sessionmirror.agent.security;
 
-import io.sessionmirror.agent.codec.FstSerializer;
-import io.sessionmirror.agent.codec.JavaSerializer;
-import io.sessionmirror.agent.codec.Serializer;
-import io.sessionmirror.agent.codec.RejectedPayloadException;
-import io.sessionmirror.agent.codec.SessionCodec;
-import io.sessionmirror.agent.codec.SessionData;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sessionmirror.agent.codec.FstSerializer;
+import io.sessionmirror.agent.codec.JavaSerializer;
+import io.sessionmirror.agent.codec.RejectedPayloadException;
+import io.sessionmirror.agent.codec.Serializer;
+import io.sessionmirror.agent.codec.SessionCodec;
+import io.sessionmirror.agent.codec.SessionData;
 import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.ObjectInputStream;

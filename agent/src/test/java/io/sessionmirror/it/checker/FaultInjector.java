@@ -40,6 +40,8 @@ final class FaultInjector implements Runnable {
     private final int maxGapMs;
     private final List<Fault> log = new ArrayList<>();
     private volatile boolean stopped;
+    /** Opened by {@link #stop}: ends the plan's pause at once. */
+    private final java.util.concurrent.CountDownLatch stop = new java.util.concurrent.CountDownLatch(1);
     private volatile Throwable failure;
     private long lastNodeFault;
 
@@ -51,6 +53,7 @@ final class FaultInjector implements Runnable {
 
     void stop() {
         stopped = true;
+        stop.countDown();
     }
 
     Throwable failure() {
@@ -127,9 +130,6 @@ final class FaultInjector implements Runnable {
 
     /** The fault plan's own timing: how long the system runs before the next fault, or stays down. */
     private void pause(long ms) throws InterruptedException {
-        long until = System.nanoTime() + ms * 1_000_000;
-        while (!stopped && System.nanoTime() < until) {
-            Thread.sleep(Math.min(50, Math.max(1, (until - System.nanoTime()) / 1_000_000)));
-        }
+        stop.await(ms, java.util.concurrent.TimeUnit.MILLISECONDS); // the plan's time, cut short by stop()
     }
 }

@@ -1,6 +1,7 @@
 package io.sessionmirror.it.checker;
 
 import io.sessionmirror.it.Memcached;
+import io.sessionmirror.it.Poll;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -31,19 +32,17 @@ final class MemcachedNode implements AutoCloseable {
             cmd.addAll(List.of("-u", "memcache"));
         }
         process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (System.nanoTime() < deadline) {
+        Poll.until("memcached listening on " + address(), java.time.Duration.ofSeconds(10), () -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException("memcached exited at start with " + process.exitValue());
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
+                return true;
             } catch (IOException notYet) {
-                Thread.sleep(20); // polling for the port, with a deadline
+                return false;
             }
-        }
-        throw new IllegalStateException("memcached did not listen on " + address());
+        });
     }
 
     /** kill -9: the node and everything it held are gone. */
