@@ -173,12 +173,6 @@ class OrderedWritesIT extends FaultTest {
 
     /** Waits until every repair queued so far has run (the store counts them from queued to done). */
     private static void awaitRepairsDrained(SessionStore store, String key) throws Exception {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (store.repairsPending() > 0) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("repairs of " + key + " still pending after 10 s");
-            }
-            Thread.sleep(1); // polling a counter with a deadline
-        }
+        Poll.until("repairs of " + key + " done", java.time.Duration.ofSeconds(10), () -> store.repairsPending() == 0);
     }
 }

@@ -1,5 +1,6 @@
 package io.sessionmirror.it.checker;
 
+import io.sessionmirror.it.Poll;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -40,6 +41,12 @@ final class Cluster implements AutoCloseable {
             c.close();
             throw e;
         }
+    }
+
+    /** Waits until a server is up again (all were down: killed, restarting), at most until {@code deadlineNanos}. */
+    void awaitAnyUp(long deadlineNanos) throws Exception {
+        Poll.until("a server up (all were down)", java.time.Duration.ofNanos(Math.max(0, deadlineNanos - System.nanoTime())),
+                () -> !upServers().isEmpty());
     }
 
     List<ServerNode> upServers() {

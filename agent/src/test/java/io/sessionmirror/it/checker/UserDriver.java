@@ -186,10 +186,7 @@ final class UserDriver {
                 server = cluster.choose(cookie, r);
             }
             if (server == null) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("no server came up within 180 s");
-                }
-                Thread.sleep(20); // polling the cluster's state, with a deadline
+                cluster.awaitAnyUp(deadline);
                 continue;
             }
             long start = System.nanoTime();
@@ -208,7 +205,9 @@ final class UserDriver {
                     throw down;
                 }
                 if (server == null) {
-                    Thread.sleep(20); // polling for a server to come up, with a deadline
+                    // Back off before the next connection attempt: the server that refused may still count as up
+                    // for a moment (it is being killed), and nothing signals when it stops counting.
+                    Thread.sleep(20);
                 }
             } catch (IOException broken) {
                 run.observations.add(new Observation(step, what, server.name(), cookie, start, System.nanoTime(), -1,
