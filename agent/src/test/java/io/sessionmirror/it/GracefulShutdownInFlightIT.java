@@ -178,11 +178,8 @@ class GracefulShutdownInFlightIT extends FaultTest {
         new Browser().get(s.url("/shop/slow/inc?ms=0"));
         if (memcached != null) {
             // The request's write has landed: the server is idle from here on.
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-            while (memcached.keys().isEmpty()) {
-                assertTrue(System.nanoTime() < deadline, "the session was not written:\n" + s.log());
-                Thread.sleep(20);
-            }
+            Poll.untilNothingPending(Duration.ofSeconds(10),
+                    () -> memcached.keys().isEmpty() ? "the session was not written:\n" + s.log() : null);
         }
         long t0 = System.nanoTime();
         s.stop();

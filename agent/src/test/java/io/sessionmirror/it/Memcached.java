@@ -116,20 +116,23 @@ public final class Memcached implements AutoCloseable {
             builder.environment().put("SASL_CONF_PATH", saslDir.toString()); // where libsasl finds memcached.conf
         }
         process = builder.start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
+        awaitListening(process, port);
+    }
+
+    /** Waits until a memcached just started listens on {@code port}; fails at once if it exited. */
+    public static void awaitListening(Process process, int port) throws Exception {
+        Poll.until("memcached listening on port " + port, Duration.ofSeconds(10), () -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException("memcached exited at start with " + process.exitValue()
                         + " (is the Debian package 'memcached' installed?)");
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return;
+                return true;
             } catch (IOException notYet) {
-                Thread.sleep(50);
+                return false;
             }
-        }
-        throw new IllegalStateException("memcached did not listen on port " + port);
+        });
     }
 
     private static boolean runsAsRoot() {

@@ -134,12 +134,6 @@ class NonStickyLockIT extends FaultTest {
     }
 
     private static void await(String what, Check check) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!check.ok()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 20 s: " + what);
-            }
-            Thread.sleep(20);
-        }
+        Poll.until(what, java.time.Duration.ofSeconds(20), check::ok);
     }
 }

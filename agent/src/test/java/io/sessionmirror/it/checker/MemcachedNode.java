@@ -1,10 +1,7 @@
 package io.sessionmirror.it.checker;
 
 import io.sessionmirror.it.Memcached;
-import io.sessionmirror.it.Poll;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -32,17 +29,7 @@ final class MemcachedNode implements AutoCloseable {
             cmd.addAll(List.of("-u", "memcache"));
         }
         process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        Poll.until("memcached listening on " + address(), java.time.Duration.ofSeconds(10), () -> {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("memcached exited at start with " + process.exitValue());
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
-                return true;
-            } catch (IOException notYet) {
-                return false;
-            }
-        });
+        Memcached.awaitListening(process, port);
     }
 
     /** kill -9: the node and everything it held are gone. */
