@@ -208,6 +208,23 @@ public final class MirrorBridge {
         }
     }
 
+    /**
+     * A request starts using {@code session} (Tomcat {@code access()}, Undertow {@code requestStarted}); its
+     * {@link #sessionReleased} ends that use. {@code request}: what the family's adapter needs to tell a first
+     * use by a request from a repeated one (Undertow: the exchange), or null.
+     */
+    public static void sessionAcquired(int slot, Object session, Object request) {
+        MirrorHooks h = HOOKS[slot];
+        if (h == null || BUSY.get() != null) {
+            return;
+        }
+        try {
+            h.sessionAcquired(session, request);
+        } catch (Throwable t) {
+            failed(slot, "sessionAcquired", t);
+        }
+    }
+
     public static void sessionReleased(int slot, Object session) {
         MirrorHooks h = HOOKS[slot];
         if (h == null || BUSY.get() != null) {

@@ -45,6 +45,14 @@ public interface MirrorHooks {
     default void sessionCreated(Object session) {
     }
 
+    /**
+     * A request starts using the session (until its {@link #sessionReleased}): while any does, the session is
+     * not snapshotted in the background. Families whose server counts its sessions' requests itself (Jetty) do
+     * not call it.
+     */
+    default void sessionAcquired(Object session, Object request) {
+    }
+
     /** The server finished running the application for a request but has not completed the response yet. */
     void requestCompleting(Object request);
 

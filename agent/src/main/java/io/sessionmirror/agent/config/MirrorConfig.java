@@ -301,6 +301,11 @@ public final class MirrorConfig {
         return get(Option.TIMEOUT);
     }
 
+    /** write=async: the shortest time between two snapshots (and writes) of one session. */
+    public int writeIntervalMillis() {
+        return get(Option.WRITE_INTERVAL);
+    }
+
     public int queueCapacity() {
         return get(Option.QUEUE);
     }
@@ -378,7 +383,9 @@ public final class MirrorConfig {
     public String describe() {
         return "nodes=" + nodes() + " replicas=" + replicas() + " mode=" + value(Option.MODE)
                 + (route() == null ? "" : " route=" + route()) + " lock=" + value(Option.LOCK)
-                + " write=" + (mode() == Mode.NON_STICKY ? "sync" : value(Option.WRITE)) + " serializer="
+                + " write=" + (mode() == Mode.NON_STICKY ? "sync" : value(Option.WRITE))
+                + (mode() == Mode.NON_STICKY || writeMode() == WriteMode.SYNC ? "" : " write.interval=" + writeIntervalMillis()
+                + "ms") + " serializer="
                 + value(Option.SERIALIZER) + " prefix=" + prefix() + " timeout=" + timeoutMillis() + "ms queue="
                 + queueCapacity() + " secret=" + (secrets().isEmpty() ? "none" : "set" + (encrypt() ? " (signed, encrypted)"
                 : " (signed)")) + (username() == null ? "" : " username=" + username() + " password=" + Option.MASK)

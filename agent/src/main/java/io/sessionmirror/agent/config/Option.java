@@ -47,6 +47,8 @@ public final class Option<T> {
             ValueParsers::nodes, Collections.<NodeAddress>emptyList()).list().onChange(OnChange.APPLIED).shown((v, raw) -> v.toString()));
     public static final Option<Boolean> ENABLED = add(bool("enabled", "true", ""));
     public static final Option<MirrorConfig.WriteMode> WRITE = add(choice("write", "async", MirrorConfig.WriteMode.class));
+    public static final Option<Integer> WRITE_INTERVAL = add(integer("write.interval", "100", "milliseconds", 0, 60_000, "")
+            .shown((v, raw) -> v + " ms"));
     public static final Option<Integer> REPLICAS = add(integer("replicas", "0", "extra copies", 0, 4,
             ", less than the number of nodes").shown((v, raw) -> v + " (" + (v + 1) + " copies of each session)"));
     public static final Option<MirrorConfig.Mode> MODE = add(choice("mode", "sticky", MirrorConfig.Mode.class)

@@ -133,4 +133,20 @@ public interface ContainerAdapter {
     default java.util.List<Object> liveSessions(java.util.Set<ClassLoader> loaders) {
         return java.util.Collections.emptyList();
     }
+
+    /**
+     * How many requests use {@code session} now, as the server itself counts them (Jetty); -1 when the server keeps
+     * no such count and the agent counts through {@code sessionAcquired}/{@code sessionReleased}.
+     */
+    default int requestsUsing(Object session) {
+        return -1;
+    }
+
+    /**
+     * Whether a start of use reported for {@code request} is its first of {@code session} (Undertow reports one each
+     * time a request looks its session up; its release comes once).
+     */
+    default boolean firstUse(Object session, Object request) {
+        return true;
+    }
 }

@@ -151,8 +151,7 @@ final class Freshness {
                 state = states.of(session, app);
             }
             state.loaded(decoded);
-            state.changed.set(false);
-            state.mutableRead.set(false);
+            state.clearFlags();
             reports.of(app).staleRefreshes.increment();
             return session;
         }

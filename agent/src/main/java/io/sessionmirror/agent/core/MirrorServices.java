@@ -31,6 +31,11 @@ public final class MirrorServices {
      * is not trusted to be the newest. The old server's drain (its shutdown.timeout) plus one write.
      */
     public volatile long takeoverMillis = 10_000;
+    /**
+     * write=async: a session is snapshotted (checked, and written if it changed) at most once per this many
+     * milliseconds; a change made meanwhile waits for the rest of the interval (option {@code write.interval}).
+     */
+    public volatile long writeIntervalMillis;
 
     /** Requests in progress that may still write a session: a shutdown waits for them. */
     public final InFlightRequests requests = new InFlightRequests();
@@ -63,6 +68,10 @@ public final class MirrorServices {
         this.maxSize = maxSize;
     }
 
+    long writeIntervalNanos() {
+        return writeIntervalMillis * 1_000_000L;
+    }
+
     public static MirrorServices create(MirrorConfig config) {
         ClassFilter filter = new ClassFilter(config.classPatterns(Option.CLASSES_ALLOW),
                 config.classPatterns(Option.CLASSES_DENY));
@@ -80,6 +89,7 @@ public final class MirrorServices {
                 config.mode() == MirrorConfig.Mode.NON_STICKY, config.route(), config.lock(), config.lockWaitMillis(),
                 config.maxSize());
         services.takeoverMillis = config.shutdownTimeoutMillis() + 2L * config.timeoutMillis();
+        services.writeIntervalMillis = config.writeIntervalMillis();
         return services;
     }
 

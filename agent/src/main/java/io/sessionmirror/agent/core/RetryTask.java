@@ -29,7 +29,7 @@ final class RetryTask extends WriteBehindQueue.Task {
         boolean wasBusy = MirrorBridge.enterAgentWork();
         try {
             synchronized (state) {
-                if (state.changed.getAndSet(false)) {
+                if (state.takeChanged()) {
                     writer.write(session, state, app, key, true);
                 }
             }

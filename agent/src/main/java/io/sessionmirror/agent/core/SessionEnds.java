@@ -84,7 +84,7 @@ final class SessionEnds {
             synchronized (state) {
                 String id = adapter.sessionId(session);
                 if (id != null && !state.ended
-                        && (state.changed.getAndSet(false) | state.mutableRead.getAndSet(false) || state.lastHash == 0)) {
+                        && (state.takeChanged() | state.takeMutableRead() || state.lastHash == 0)) {
                     writer.write(session, state, app, state.key(services.keys, app, id), true);
                 }
             }

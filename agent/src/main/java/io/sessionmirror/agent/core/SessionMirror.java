@@ -40,7 +40,7 @@ public final class SessionMirror implements MirrorHooks {
         this.reports = new TroubleReports(services);
         SessionLocks locks = new SessionLocks(services, adapter, reports::warnRarely);
         this.scopes = new RequestScopes(adapter, locks);
-        this.changes = new ChangeTracker(states);
+        this.changes = new ChangeTracker(states, services.syncWrites);
         this.writer = new SessionWriter(adapter, services, states, changes, reports);
         this.freshness = new Freshness(adapter, services, states, scopes, locks, reports);
         EndedKeys ended = new EndedKeys();
@@ -95,6 +95,24 @@ public final class SessionMirror implements MirrorHooks {
         changes.attributeRead(session, value);
     }
 
+    // ---------------------------------------------------------------- use of a session by requests
+
+    @Override
+    public void sessionAcquired(Object session, Object request) {
+        if (!adapter.firstUse(session, request)) {
+            return;
+        }
+        SessionState state = states.get(session);
+        if (state == null) {
+            WebApp app = adapter.webAppOfSession(session);
+            if (app == null) {
+                return; // not a session we mirror
+            }
+            state = states.of(session, app);
+        }
+        state.startUse();
+    }
+
     // ---------------------------------------------------------------- end of request
 
     @Override
@@ -129,8 +147,12 @@ public final class SessionMirror implements MirrorHooks {
         services.requests.enter(); // covers the write below, also for a request that created its session
         try {
             long t0 = System.nanoTime();
-            writer.endOfUse(session, services.syncWrites);
             SessionState used = states.get(session);
+            if (used != null) {
+                used.endUse(); // before the end of use: a snapshot waiting for this request is due now
+            }
+            writer.endOfUse(session, services.syncWrites);
+            used = used != null ? used : states.get(session);
             Counters st = reports.of(used == null ? null : used.app);
             st.requests.increment();
             st.requestNanos.add(System.nanoTime() - t0);

@@ -1,15 +1,38 @@
 package io.sessionmirror.agent.core;
 
 import io.sessionmirror.agent.codec.Decoded;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
+import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
-/** What the agent remembers about one live session; kept in a weak side table, never in the session. */
+/**
+ * What the agent remembers about one live session; kept in a weak side table, never in the session. Every
+ * mirrored session has one, so it is kept small (plain fields and field updaters, no atomics objects, no
+ * cached strings): about 100 bytes, see docs/benchmarks.md "Heap per session".
+ */
 final class SessionState {
 
-    /** An attribute was set or removed since the last end of request. */
-    final AtomicBoolean changed = new AtomicBoolean();
-    /** A mutable attribute value was handed to the application since the last end of request. */
-    final AtomicBoolean mutableRead = new AtomicBoolean();
+    private static final AtomicIntegerFieldUpdater<SessionState> CHANGED =
+            AtomicIntegerFieldUpdater.newUpdater(SessionState.class, "changed");
+    private static final AtomicIntegerFieldUpdater<SessionState> MUTABLE_READ =
+            AtomicIntegerFieldUpdater.newUpdater(SessionState.class, "mutableRead");
+    private static final AtomicReferenceFieldUpdater<SessionState, SnapshotTask> QUEUED =
+            AtomicReferenceFieldUpdater.newUpdater(SessionState.class, SnapshotTask.class, "queued");
+    private static final AtomicIntegerFieldUpdater<SessionState> USES =
+            AtomicIntegerFieldUpdater.newUpdater(SessionState.class, "uses");
+
+    /** 1: an attribute was set or removed since the session was last snapshotted. */
+    private volatile int changed;
+    /** 1: a mutable attribute value was handed to the application since the last snapshot. */
+    private volatile int mutableRead;
+    /**
+     * The snapshot of it queued for the writer thread (write=async), or null; at most one at a time. It holds the
+     * session strongly while it waits, which a value of the weak table may do only for that long.
+     */
+    private volatile SnapshotTask queued;
+    /** Requests using the session now, as the agent counts them (families whose server counts use: unused). */
+    private volatile int uses;
+    /** Moves at every start of use: a snapshot taken while it moved may be torn and is taken again. */
+    volatile int generation;
 
     /** Change hash of what was last queued or written; 0 means "must be written". */
     volatile long lastHash;
@@ -21,6 +44,8 @@ final class SessionState {
     volatile long knownWriteId;
     /** When the stored copy's expiry was last extended (write or touch), epoch millis. */
     volatile long lastRefresh;
+    /** When a snapshot of it was last encoded on the writer thread ({@link System#nanoTime}); for write.interval. */
+    volatile long lastSnapshotNanos;
 
     /** Invalidated or timed out here: its tombstone is on its way, and nothing of it is written any more. */
     volatile boolean ended;
@@ -39,10 +64,6 @@ final class SessionState {
     /** The session's web app, looked up once: a session never moves between web apps. */
     volatile WebApp app;
 
-    /** The key for the id it was computed from, cached: ids rarely change. */
-    private volatile String keyFor;
-    private volatile String key;
-
     /** The session's content now is the stored copy {@code d}: remember it as what Memcached holds. */
     void loaded(Decoded d) {
         lastHash = d.hash;
@@ -53,11 +74,88 @@ final class SessionState {
         stale = false;
     }
 
+    /** The key of the session under {@code id}; computed each time (36 ns) rather than kept in every state. */
     String key(SessionKeys keys, WebApp app, String id) {
-        if (!id.equals(keyFor)) {
-            key = keys.key(app.namespace(), id);
-            keyFor = id;
+        return keys.key(app.namespace(), id);
+    }
+
+    // ---------------------------------------------------------------- change flags
+
+    void markChanged() {
+        if (changed == 0) {
+            changed = 1;
         }
-        return key;
+    }
+
+    void markMutableRead() {
+        if (mutableRead == 0) {
+            mutableRead = 1;
+        }
+    }
+
+    /** Whether an attribute was set or removed since the last take; clears it. */
+    boolean takeChanged() {
+        return changed != 0 && CHANGED.getAndSet(this, 0) != 0;
+    }
+
+    /** Whether a mutable value was handed out since the last take; clears it. */
+    boolean takeMutableRead() {
+        return mutableRead != 0 && MUTABLE_READ.getAndSet(this, 0) != 0;
+    }
+
+    /** Forgets both flags: the session's content now is a stored copy that replaced it. */
+    void clearFlags() {
+        changed = 0;
+        mutableRead = 0;
+    }
+
+    /** Whether a change flag is set (without clearing it). */
+    boolean flagsSet() {
+        return changed != 0 || mutableRead != 0;
+    }
+
+    /** Whether anything may differ from what was last written (without clearing anything). */
+    boolean dirty() {
+        return changed != 0 || mutableRead != 0 || lastHash == 0;
+    }
+
+    // ---------------------------------------------------------------- writer-thread snapshots
+
+    /** The snapshot queued for this session, or null. */
+    SnapshotTask queued() {
+        return queued;
+    }
+
+    /** Makes {@code task} the one queued snapshot of this session; false when another one is queued. */
+    boolean claimQueued(SnapshotTask task) {
+        return QUEUED.compareAndSet(this, null, task);
+    }
+
+    /** {@code task} runs (or was dropped): the next end of use may queue another. */
+    void releaseQueued(SnapshotTask task) {
+        QUEUED.compareAndSet(this, task, null);
+    }
+
+    // ---------------------------------------------------------------- requests using it
+
+    /** A request starts using the session: counted, and the generation moves (see {@link #generation}). */
+    void startUse() {
+        USES.incrementAndGet(this);
+        generation++; // racy increments may collide; what matters is that it moves, and a collision still moves it
+    }
+
+    /** A request is done with the session; never below zero (a release the agent saw no start of). */
+    void endUse() {
+        int u;
+        do {
+            u = uses;
+            if (u <= 0) {
+                return;
+            }
+        } while (!USES.compareAndSet(this, u, u - 1));
+    }
+
+    int uses() {
+        return uses;
     }
 }

@@ -29,6 +29,7 @@ final class SessionWriter {
     private final SessionStates states;
     private final ChangeTracker changes;
     private final TroubleReports reports;
+    private final BackgroundSnapshots background;
 
     SessionWriter(ContainerAdapter adapter, MirrorServices services, SessionStates states, ChangeTracker changes,
                   TroubleReports reports) {
@@ -37,9 +38,19 @@ final class SessionWriter {
         this.states = states;
         this.changes = changes;
         this.reports = reports;
+        this.background = new BackgroundSnapshots(this, adapter, services, reports);
     }
 
-    /** A request is done with the session: written if it changed (or was never written), else touched when due. */
+    BackgroundSnapshots background() {
+        return background;
+    }
+
+    /**
+     * A request is done with the session: written if it changed (or was never written), else touched when due.
+     * {@code inline} (write=sync): snapshot and write now, on this thread. Otherwise (write=async) this thread
+     * only queues the session for the writer thread when it may have changed ({@link BackgroundSnapshots}):
+     * nothing is serialized or allocated here for a session that was only read.
+     */
     void endOfUse(Object session, boolean inline) {
         SessionState state = states.get(session);
         WebApp app = state == null ? null : state.app;
@@ -50,8 +61,19 @@ final class SessionWriter {
             }
             state = states.of(session, app);
         }
+        if (!inline) {
+            if (state.ended) {
+                return;
+            }
+            if (state.dirty()) {
+                background.queue(session, state, app);
+            } else {
+                touchIfDue(session, state, app);
+            }
+            return;
+        }
         // Concurrent requests on one session (AJAX) end one after the other here, so snapshots reach
-        // the queue in the order they were taken and an older one never replaces a newer one.
+        // Memcached in the order they were taken and an older one never replaces a newer one.
         boolean readHere = changes.readHere(session);
         synchronized (state) {
             if (state.ended) {
@@ -64,13 +86,12 @@ final class SessionWriter {
                 return;
             }
             // Clear the flags before taking the snapshot: a change made while we serialize flags again.
-            boolean changed = state.changed.getAndSet(false);
-            boolean mutableRead = state.mutableRead.getAndSet(false) | readHere;
-            String key = state.key(services.keys, app, id);
+            boolean changed = state.takeChanged();
+            boolean mutableRead = state.takeMutableRead() | readHere;
             if (changed || mutableRead || state.lastHash == 0) {
-                write(session, state, app, key, inline);
+                write(session, state, app, state.key(services.keys, app, id), true);
             } else {
-                touchIfDue(session, state, key);
+                touchIfDue(session, state, app);
             }
         }
     }
@@ -108,9 +129,10 @@ final class SessionWriter {
                 if (data == null) {
                     return false; // invalidated meanwhile
                 }
-                long serializeStart = System.nanoTime();
-                encoded = services.codec.encode(data, app.classLoader(), state.version + 1, key, lastHash);
-                reports.of(app).serializeNanos.record(System.nanoTime() - serializeStart);
+                encoded = encode(data, state, app, key, lastHash);
+                if (encoded == null) {
+                    return false;
+                }
             } catch (ConcurrentModificationException e) {
                 if (inline && attempt < 3 + services.store.timeoutMillis()) {
                     // write=sync: the response waits for the write, so it is retried here (about 1 ms apart,
@@ -129,37 +151,18 @@ final class SessionWriter {
                         return false;
                     }
                     // The application keeps mutating it: try again shortly, from the writer thread.
-                    state.changed.set(true);
+                    state.markChanged();
                     services.queue.submit(new RetryTask(this, key, session, state, app));
                     LOG.debug("Session {} of {} changed while it was serialized; written again shortly",
                             redact(data == null ? "?" : data.id()), app);
                     return false;
                 }
-            } catch (SerializationOutOfMemoryException e) {
-                // Not the session's fault: nothing is left out of it; it is written whole at its next request.
-                reports.of(app).failures.increment();
-                reports.of(app).serializeFailures.increment();
-                state.lastHash = 0;
-                reports.warnRarely("Session " + redact(data == null ? "?" : data.id()) + " of " + app + ": "
-                        + e.getMessage() + "; it is written at its next request. Give the server more heap, or store"
-                        + " less in sessions.");
-                return false;
-            } catch (Exception | LinkageError e) {
+            } catch (RuntimeException | LinkageError e) {
                 reports.unserializable(app, data == null ? "?" : data.id(), e);
                 return false;
             }
         }
-        reports.skipped(app, encoded);
-        if (encoded.hash == lastHash) {
-            reports.of(app).unchanged.increment();
-            touchIfDue(session, state, key);
-            return false;
-        }
-        if (encoded.payload.length > services.maxSize - ITEM_OVERHEAD) {
-            // Not remembered as written: it is measured again at its next change, and stored once it fits.
-            SessionData measured = data;
-            reports.oversized(app, key, data.id(), encoded.payload.length, encoded.graphLength, ITEM_OVERHEAD,
-                    () -> String.join(", ", services.codec.largestAttributes(measured, app.classLoader(), 3)));
+        if (!worthWriting(session, state, app, key, data, encoded, lastHash)) {
             return false;
         }
         if (LOG.isDebugEnabled()) {
@@ -194,14 +197,64 @@ final class SessionWriter {
         WriteTask task = new WriteTask(this, services, reports, key, encoded.payload, expiry, state, app,
                 encoded.version);
         if (!services.queue.submit(task)) {
-            state.lastHash = 0;
+            notQueued(state, app);
+            return false;
+        }
+        return true;
+    }
+
+    /** The queue refused a write of the session (full, or closed by a shutdown): it is written at its next request. */
+    void notQueued(SessionState state, WebApp app) {
+        state.lastHash = 0;
+        reports.of(app).failures.increment();
+        if (services.queue.isClosed()) {
+            return; // after the shutdown's drain: counted and said by the queue and the Shutdown line
+        }
+        reports.of(app).queueFull.increment();
+        reports.warnRarely("The write queue is full (" + services.queue.depth() + " sessions waiting): a session of "
+                + app + " is written at its next request. Memcached is slow or down, or raise 'queue'.");
+    }
+
+    /**
+     * Serializes a snapshot; null when it cannot be (reported: out of memory, an attribute that cannot be
+     * serialized). A {@link ConcurrentModificationException} (the application changed it meanwhile) is the
+     * caller's to handle.
+     */
+    Encoded encode(SessionData data, SessionState state, WebApp app, String key, long lastHash) {
+        try {
+            long serializeStart = System.nanoTime();
+            Encoded encoded = services.codec.encode(data, app.classLoader(), state.version + 1, key, lastHash);
+            reports.of(app).serializeNanos.record(System.nanoTime() - serializeStart);
+            return encoded;
+        } catch (ConcurrentModificationException e) {
+            throw e;
+        } catch (SerializationOutOfMemoryException e) {
+            // Not the session's fault: nothing is left out of it; it is written whole at its next request.
             reports.of(app).failures.increment();
-            if (services.queue.isClosed()) {
-                return false; // after the shutdown's drain: counted and said by the queue and the Shutdown line
-            }
-            reports.of(app).queueFull.increment();
-            reports.warnRarely("The write queue is full (" + services.queue.depth() + " sessions waiting): a session of "
-                    + app + " is written at its next request. Memcached is slow or down, or raise 'queue'.");
+            reports.of(app).serializeFailures.increment();
+            state.lastHash = 0;
+            reports.warnRarely("Session " + redact(data.id()) + " of " + app + ": " + e.getMessage()
+                    + "; it is written at its next request. Give the server more heap, or store less in sessions.");
+            return null;
+        } catch (Exception | LinkageError e) {
+            reports.unserializable(app, data.id(), e);
+            return null;
+        }
+    }
+
+    /** Whether an encoded snapshot is to be stored: it changed, and it fits (both reported when not). */
+    boolean worthWriting(Object session, SessionState state, WebApp app, String key, SessionData data,
+                         Encoded encoded, long lastHash) {
+        reports.skipped(app, encoded);
+        if (encoded.hash == lastHash) {
+            reports.of(app).unchanged.increment();
+            touchIfDue(session, state, app);
+            return false;
+        }
+        if (encoded.payload.length > services.maxSize - ITEM_OVERHEAD) {
+            // Not remembered as written: it is measured again at its next change, and stored once it fits.
+            reports.oversized(app, key, data.id(), encoded.payload.length, encoded.graphLength, ITEM_OVERHEAD,
+                    () -> String.join(", ", services.codec.largestAttributes(data, app.classLoader(), 3)));
             return false;
         }
         return true;
@@ -226,7 +279,7 @@ final class SessionWriter {
     }
 
     /** Extends the stored copy's expiry, at most once per touch interval: the session was only read. */
-    void touchIfDue(Object session, SessionState state, String key) {
+    void touchIfDue(Object session, SessionState state, WebApp app) {
         int maxInactive = adapter.maxInactiveSeconds(session);
         if (maxInactive <= 0) {
             return; // never expires locally; the stored copy has no expiry either
@@ -235,7 +288,12 @@ final class SessionWriter {
         if (now - state.lastRefresh < ExpiryPolicy.touchIntervalMillis(maxInactive)) {
             return;
         }
+        String id = adapter.sessionId(session);
+        if (id == null) {
+            return;
+        }
         state.lastRefresh = now;
-        services.queue.submit(new TouchTask(services, reports, key, ExpiryPolicy.expirySeconds(maxInactive), state));
+        services.queue.submit(new TouchTask(services, reports, state.key(services.keys, app, id),
+                ExpiryPolicy.expirySeconds(maxInactive), state));
     }
 }

@@ -1,6 +1,7 @@
 package io.sessionmirror.agent.core;
 
 import io.sessionmirror.agent.support.AgentLog;
+import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +30,13 @@ public final class WriteBehindQueue {
     /** One unit of Memcached work for one key. */
     public abstract static class Task {
         final String key;
+        /**
+         * Not to be run before this {@link System#nanoTime} (0: at once); a shutdown's {@link #close} runs everything
+         * at once. May be moved earlier while queued, followed by {@link #wake}.
+         */
+        volatile long notBefore;
+        /** The due time a wake-up is already planned for (writer thread only). */
+        long plannedFor;
 
         protected Task(String key) {
             this.key = key;
@@ -72,6 +80,22 @@ public final class WriteBehindQueue {
 
         /** Called on the queue's thread when {@link #run()} failed. */
         protected abstract void failed(String why);
+
+        /** Called when a newer task of the same key replaced this one while it waited. */
+        protected void dropped() {
+            // nothing to undo by default
+        }
+    }
+
+    /** A planned look at a key whose task is not due yet (writer thread only). */
+    private static final class WakeUp {
+        final long due;
+        final String key;
+
+        WakeUp(long due, String key) {
+            this.due = due;
+            this.key = key;
+        }
     }
 
     private final ConcurrentHashMap<String, Task> pending = new ConcurrentHashMap<>();
@@ -92,6 +116,8 @@ public final class WriteBehindQueue {
     private final LongAdder failed = new LongAdder();
     final ChangeSignal idle = new ChangeSignal();
     private final AtomicBoolean lateRefusalLogged = new AtomicBoolean();
+    /** Keys whose task waits for its {@link Task#notBefore}, earliest first (writer thread only). */
+    private final PriorityQueue<WakeUp> later = new PriorityQueue<>((a, b) -> Long.compare(a.due, b.due));
 
     public WriteBehindQueue(int capacity) {
         this.capacity = capacity;
@@ -110,8 +136,9 @@ public final class WriteBehindQueue {
             }
             return false;
         }
-        boolean[] added = {false};
+        boolean[] look = {false};
         boolean[] rejected = {false};
+        Task[] replaced = {null};
         pending.compute(task.key, (k, older) -> {
             if (older == null) {
                 if (size.get() >= capacity && !task.exemptFromCapacity()) {
@@ -119,19 +146,34 @@ public final class WriteBehindQueue {
                     return null;
                 }
                 size.incrementAndGet();
-                added[0] = true;
+                look[0] = true;
                 return task;
             }
-            return task.supersedes(older) ? task : older;
+            if (!task.supersedes(older)) {
+                return older;
+            }
+            replaced[0] = older;
+            // The older one may wait for a later time than this one (a tombstone replacing a write held back by
+            // write.interval): the key is looked at again now.
+            look[0] = task.notBefore - older.notBefore < 0;
+            return task;
         });
         if (rejected[0]) {
             return false;
         }
-        if (added[0]) {
+        if (replaced[0] != null && replaced[0] != task) {
+            replaced[0].dropped();
+        }
+        if (look[0]) {
             order.add(task.key);
         }
         submitted.increment();
         return true;
+    }
+
+    /** {@code task}, queued, became due earlier (its {@link Task#notBefore} was moved): it is looked at now. */
+    public void wake(Task task) {
+        order.add(task.key);
     }
 
     public int depth() {
@@ -167,6 +209,7 @@ public final class WriteBehindQueue {
     /** Refuses new work from now on; what was accepted is still written (see {@link #flush}). */
     public void close() {
         accepting = false;
+        order.add(""); // wakes the worker, which now runs what waits for its time at once
     }
 
     public boolean isClosed() {
@@ -179,26 +222,23 @@ public final class WriteBehindQueue {
         Object[] begun = new Object[BATCH];
         boolean[] started = new boolean[BATCH];
         while (running) {
-            String first;
+            keys.clear();
             try {
-                first = order.poll(200, TimeUnit.MILLISECONDS);
+                if (!collect(keys)) {
+                    continue;
+                }
             } catch (InterruptedException e) {
                 if (!running) {
                     return;
                 }
                 continue;
             }
-            if (first == null) {
-                continue;
-            }
-            keys.clear();
-            keys.add(first);
-            order.drainTo(keys, BATCH - 1);
             inFlight.addAndGet(keys.size());
             try {
+                long now = System.nanoTime();
                 int n = 0;
                 for (String key : keys) {
-                    Task t = pending.remove(key);
+                    Task t = takeDue(key, now);
                     if (t == null) {
                         continue;
                     }
@@ -242,6 +282,59 @@ public final class WriteBehindQueue {
                 }
             }
         }
+    }
+
+    /**
+     * Gathers up to {@link #BATCH} distinct keys to look at: those submitted or woken, and those whose planned time
+     * has come. Waits for the first (at most until the next planned time, or 200 ms); false when none came.
+     */
+    private boolean collect(java.util.ArrayList<String> keys) throws InterruptedException {
+        long now = System.nanoTime();
+        WakeUp next = later.peek();
+        long waitNanos = next == null ? TimeUnit.MILLISECONDS.toNanos(200)
+                : hurry() ? 0 : Math.min(TimeUnit.MILLISECONDS.toNanos(200), next.due - now);
+        String first = waitNanos <= 0 ? order.poll() : order.poll(waitNanos, TimeUnit.NANOSECONDS);
+        if (first != null) {
+            keys.add(first);
+            order.drainTo(keys, BATCH - 1);
+        }
+        now = System.nanoTime();
+        while (keys.size() < BATCH && (next = later.peek()) != null && (hurry() || next.due - now <= 0)) {
+            keys.add(later.poll().key);
+        }
+        // One key at most once per batch: its writes then land in the order they were taken.
+        for (int i = keys.size() - 1; i > 0; i--) {
+            if (keys.subList(0, i).contains(keys.get(i))) {
+                keys.remove(i);
+            }
+        }
+        return !keys.isEmpty();
+    }
+
+    /** The task of {@code key} if it is due (taken out of the queue), else null (a wake-up planned when it is). */
+    private Task takeDue(String key, long now) {
+        while (true) {
+            Task t = pending.get(key);
+            if (t == null) {
+                return null;
+            }
+            long due = t.notBefore;
+            if (due != 0 && due - now > 0 && !hurry()) {
+                if (t.plannedFor != due) {
+                    t.plannedFor = due;
+                    later.add(new WakeUp(due, key));
+                }
+                return null;
+            }
+            if (pending.remove(key, t)) {
+                return t;
+            }
+        }
+    }
+
+    /** After the shutdown closed the queue, nothing waits for its time any more. */
+    private boolean hurry() {
+        return !accepting;
     }
 
     private void fail(Task t, Throwable e) {

@@ -324,11 +324,28 @@ final class JettyAdapter implements ContainerAdapter {
         final Field data;
         final Field manager;
         final Field state;
+        /** Jetty's own count of the requests using the session (it keeps it to know when a session may be evicted). */
+        final Field requests;
 
         SessionFields(Class<?> sessionClass) {
             data = Reflector.field(sessionClass, "_sessionData");
+            requests = Reflector.field(sessionClass, "_requests");
             manager = Reflector.field(sessionClass, sessionClass.getName().endsWith("ManagedSession") ? "_manager" : "_handler");
             state = Reflector.field(sessionClass, "_state");
+        }
+    }
+
+    /** Jetty counts the requests using a session itself ({@code Session._requests}): that count is read. */
+    @Override
+    public int requestsUsing(Object session) {
+        SessionFields s = sessionTypes.get(session.getClass());
+        if (s == null) {
+            return -1;
+        }
+        try {
+            return (int) Math.min(Integer.MAX_VALUE, s.requests.getLong(session));
+        } catch (IllegalAccessException | RuntimeException e) {
+            return -1;
         }
     }
 

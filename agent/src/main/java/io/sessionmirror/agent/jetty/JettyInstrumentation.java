@@ -64,7 +64,7 @@ public final class JettyInstrumentation implements ServerFamily {
                     .methods(pkg + "AbstractSessionDataStore", "newSessionData/5", "load/1")
                     .methods(pkg + "AbstractSessionCache", "loadSession/1", core ? "release/1" : "release/2", "add/2",
                             "commit/1", "renewSessionId/4", "delete/1")
-                    .fields(session, "_sessionData", core ? "_manager" : "_handler", "_state")
+                    .fields(session, "_sessionData", core ? "_manager" : "_handler", "_state", "_requests")
                     .methods(session, "isValid/0", "getId/0", "getExtendedId/0",
                             core ? "onSessionActivation/0" : "didActivate/0", "setAttribute/2", "removeAttribute/1",
                             "getAttribute/1", "finishInvalidate/0")

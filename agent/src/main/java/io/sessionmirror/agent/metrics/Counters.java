@@ -137,11 +137,22 @@ public final class Counters {
             "Sessions that could not be serialized", APP, null);
     public final LongAdder queueFull = counter("queue_full", "QueueFullDrops",
             "Writes dropped because the write queue was full", APP, null);
+    /** write=async: snapshots the writer took although a request still used the session (it used it too long). */
+    public final LongAdder busySnapshots = counter("busy_snapshots", "BusySnapshots",
+            "Snapshots taken while a request still used the session (longer than 1 s)", APP, null);
+    /** write=async: snapshots thrown away because a request started using the session while it was taken. */
+    public final LongAdder retakenSnapshots = counter("retaken_snapshots", "RetakenSnapshots",
+            "Snapshots taken again because a request used the session meanwhile", APP, null);
 
     /** Time to write one session to Memcached (every copy), from the writer's start to the last answer. */
     public final Histogram writeNanos;
     /** Time to serialize one session (snapshot and encode, signing and encryption included). */
     public final Histogram serializeNanos;
+    /**
+     * write=async: from the end of the request that made a change to Memcached's answer for the write holding it
+     * (the window in which a crash of this server loses the change).
+     */
+    public final Histogram writeDelayNanos;
 
     public Counters() {
         this(null);
@@ -156,6 +167,7 @@ public final class Counters {
         }
         writeNanos = new Histogram(parent == null ? null : parent.writeNanos);
         serializeNanos = new Histogram(parent == null ? null : parent.serializeNanos);
+        writeDelayNanos = new Histogram(parent == null ? null : parent.writeDelayNanos);
     }
 
     private LongAdder counter(String name, String attribute, String help, Scope scope, Summary summary) {

@@ -59,6 +59,9 @@ final class CountersMBean implements DynamicMBean {
                 () -> counters.serializeNanos.percentile(50) / 1e3);
         add("SerializeP99Micros", "double", "99th percentile time to serialize a session",
                 () -> counters.serializeNanos.percentile(99) / 1e3);
+        add("WriteDelayP99Millis", "double", "write=async: 99th percentile time from the end of a changing request to"
+                + " its write's answer (the window a crash of this server loses)",
+                () -> counters.writeDelayNanos.percentile(99) / 1e6);
         List<MBeanAttributeInfo> attributes = new ArrayList<>();
         values.forEach((name, v) -> attributes.add(new MBeanAttributeInfo(name, v.type, v.description, true, false, false)));
         info = new MBeanInfo(CountersMBean.class.getName(), "Session Mirror counters",

@@ -129,6 +129,8 @@ public final class MetricsRegistry {
                 .append('\n');
         quantiles(out, views, "write_seconds", "Time to write one session to Memcached", s -> s.writeNanos);
         quantiles(out, views, "serialize_seconds", "Time to serialize one session", s -> s.serializeNanos);
+        quantiles(out, views, "write_delay_seconds", "write=async: from the end of a changing request to its write's"
+                + " answer", s -> s.writeDelayNanos);
         return out.toString();
     }
 

@@ -92,6 +92,17 @@ final class TomcatAdvice {
         }
     }
 
+    /**
+     * {@code StandardSession.access()}: a request starts using the session (Tomcat pairs it with the
+     * {@code endAccess()} of the request's recycling).
+     */
+    static final class Access {
+        @Advice.OnMethodExit(suppress = Throwable.class)
+        static void exit(@Advice.This Object session) {
+            MirrorBridge.sessionAcquired(SLOT, session, null);
+        }
+    }
+
     /** {@code StandardSession.endAccess()}: a request is done with the session (after the response). */
     static final class EndAccess {
         @Advice.OnMethodExit(suppress = Throwable.class)

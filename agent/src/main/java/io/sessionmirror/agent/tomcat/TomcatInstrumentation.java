@@ -83,6 +83,8 @@ public final class TomcatInstrumentation implements ServerFamily {
                                 .on(named("removeAttributeInternal").and(takesArguments(2))))
                         .visit(Advice.to(TomcatAdvice.GetAttribute.class)
                                 .on(named("getAttribute").and(takesArguments(String.class))))
+                        .visit(Advice.to(TomcatAdvice.Access.class)
+                                .on(named("access").and(takesArguments(0))))
                         .visit(Advice.to(TomcatAdvice.EndAccess.class)
                                 .on(named("endAccess").and(takesArguments(0))))
                         .visit(Advice.to(TomcatAdvice.Expire.class)

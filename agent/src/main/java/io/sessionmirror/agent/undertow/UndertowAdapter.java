@@ -179,4 +179,21 @@ final class UndertowAdapter implements ContainerAdapter {
             return DestroyCause.IGNORE;
         }
     }
+
+    /**
+     * Undertow calls {@code requestStarted} at each lookup of the session by a request, and {@code requestDone}
+     * once: only the first, before which the exchange has no {@code FIRST_REQUEST_ACCESS} attachment, is a start.
+     */
+    @Override
+    public boolean firstUse(Object session, Object exchange) {
+        if (exchange == null) {
+            return true;
+        }
+        try {
+            UndertowMembers.Members m = members.ofSession(session);
+            return m.getAttachment.invokeExact(exchange, m.firstRequestAccess.get(session)) == null;
+        } catch (Throwable e) {
+            return true;
+        }
+    }
 }

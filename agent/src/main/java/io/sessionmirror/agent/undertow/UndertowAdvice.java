@@ -59,6 +59,17 @@ final class UndertowAdvice {
         }
     }
 
+    /**
+     * {@code SessionImpl.requestStarted(HttpServerExchange)}: a request starts using the session (the adapter tells
+     * its first call per exchange from repeated lookups).
+     */
+    static final class RequestStarted {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.This Object session, @Advice.Argument(0) Object exchange) {
+            MirrorBridge.sessionAcquired(SLOT, session, exchange);
+        }
+    }
+
     /** {@code SessionImpl.requestDone(HttpServerExchange)}: the request is done with the session. */
     static final class RequestDone {
         @Advice.OnMethodExit(suppress = Throwable.class)

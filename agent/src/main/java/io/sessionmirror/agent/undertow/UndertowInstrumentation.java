@@ -53,7 +53,7 @@ public final class UndertowInstrumentation implements ServerFamily {
                 .fields(MANAGER, "sessions", "sessionListeners", "evictionQueue")
                 .methods(MANAGER, "getSession/2", "getDeploymentName/0")
                 .fields("io.undertow.server.session.SessionListeners", "sessionListeners")
-                .fields(SESSION, "sessionManager", "attributes", "creationTime", "lastAccessed", "sessionId", "invalid",
+                .fields(SESSION, "FIRST_REQUEST_ACCESS", "sessionManager", "attributes", "creationTime", "lastAccessed", "sessionId", "invalid",
                         "invalidationStarted", "maxInactiveInterval")
                 .methods(SESSION, "requestStarted/1", "setEvictionToken/1", "setMaxInactiveInterval/1",
                         "setAttribute/2", "removeAttribute/1", "getAttribute/1", "requestDone/1", "invalidate/2",
@@ -84,6 +84,8 @@ public final class UndertowInstrumentation implements ServerFamily {
                                         .or(named("removeAttribute").and(takesArguments(String.class)))))
                         .visit(Advice.to(UndertowAdvice.AttributeRead.class)
                                 .on(named("getAttribute").and(takesArguments(String.class))))
+                        .visit(Advice.to(UndertowAdvice.RequestStarted.class)
+                                .on(named("requestStarted").and(takesArguments(1))))
                         .visit(Advice.to(UndertowAdvice.RequestDone.class)
                                 .on(named("requestDone").and(takesArguments(1))))
                         .visit(Advice.to(UndertowAdvice.Invalidate.class)

@@ -1,6 +1,9 @@
 package io.sessionmirror.agent.undertow;
 
 import io.sessionmirror.agent.support.Reflector;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
@@ -30,6 +33,10 @@ final class UndertowMembers {
         final Constructor<?> newSession;
         final Method requestStarted;
         final Method setEvictionToken;
+        /** {@code SessionImpl.FIRST_REQUEST_ACCESS}: the exchange's attachment its first use of the session puts. */
+        final Field firstRequestAccess;
+        /** {@code HttpServerExchange.getAttachment(AttachmentKey)}, typed (Object, Object)Object: no argument array. */
+        final MethodHandle getAttachment;
 
         Members(Class<?> mgr) throws ReflectiveOperationException {
             Class<?> session = Class.forName(UndertowInstrumentation.SESSION, false, mgr.getClassLoader());
@@ -50,6 +57,11 @@ final class UndertowMembers {
             requestStarted = Reflector.findMethod(session, "requestStarted", new Class<?>[] {
                 Class.forName("io.undertow.server.HttpServerExchange", false, mgr.getClassLoader())});
             setEvictionToken = Reflector.findMethod(session, "setEvictionToken", new Class<?>[] {Object.class});
+            firstRequestAccess = Reflector.field(session, "FIRST_REQUEST_ACCESS");
+            Class<?> exchange = Class.forName("io.undertow.server.HttpServerExchange", false, mgr.getClassLoader());
+            Class<?> key = Class.forName("io.undertow.util.AttachmentKey", false, mgr.getClassLoader());
+            getAttachment = MethodHandles.publicLookup().unreflect(exchange.getMethod("getAttachment", key))
+                    .asType(MethodType.methodType(Object.class, Object.class, Object.class));
         }
     }
 

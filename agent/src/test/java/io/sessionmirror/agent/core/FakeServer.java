@@ -25,6 +25,8 @@ final class FakeServer implements ContainerAdapter {
         volatile int maxInactiveSeconds = 1800;
         final long created = System.currentTimeMillis();
         final Map<String, Object> attributes = new ConcurrentHashMap<>();
+        /** Requests using it, as a server that counts them itself (Jetty) would; read when {@link #countsOwnUse}. */
+        final AtomicInteger uses = new AtomicInteger();
 
         Session(String id) {
             this.id = id;
@@ -48,6 +50,10 @@ final class FakeServer implements ContainerAdapter {
     final AtomicInteger refreshes = new AtomicInteger();
     /** Snapshots that fail as if the application changed the session while it was copied. */
     final AtomicInteger concurrentChanges = new AtomicInteger();
+    /** Whether this server counts the requests using a session itself (Jetty) instead of reporting each use. */
+    volatile boolean countsOwnUse;
+    /** Runs inside each snapshot, on the thread taking it: a test holds the writer there to force an interleaving. */
+    volatile Runnable duringSnapshot;
     /** Whether this family can replace a live session's content in place (non-sticky refresh). */
     volatile boolean refreshInPlace = true;
 
@@ -92,7 +98,16 @@ final class FakeServer implements ContainerAdapter {
         if (concurrentChanges.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
             throw new java.util.ConcurrentModificationException("changed while copied");
         }
+        Runnable during = duringSnapshot;
+        if (during != null) {
+            during.run();
+        }
         return new SessionData(s.id, s.created, s.maxInactiveSeconds, null, null, new HashMap<>(s.attributes));
+    }
+
+    @Override
+    public int requestsUsing(Object session) {
+        return countsOwnUse ? ((Session) session).uses.get() : -1;
     }
 
     @Override

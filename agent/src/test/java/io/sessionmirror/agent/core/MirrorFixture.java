@@ -50,6 +50,14 @@ final class MirrorFixture implements AutoCloseable {
             return this;
         }
 
+        long writeIntervalMillis;
+
+        /** write=async: the shortest time between two snapshots of a session (0, the fixture's default: none). */
+        Options writeInterval(long millis) {
+            writeIntervalMillis = millis;
+            return this;
+        }
+
         Options codec(SessionCodec c) {
             codec = c;
             return this;
@@ -69,11 +77,16 @@ final class MirrorFixture implements AutoCloseable {
         this.store = store;
         this.services = new MirrorServices(store, new WriteBehindQueue(1000), o.codec, new SessionKeys("t"),
                 new Counters(), o.sync, o.nonSticky, null, o.lock, o.lockWaitMillis, o.maxSize);
+        this.services.writeIntervalMillis = o.writeIntervalMillis;
         this.mirror = new SessionMirror(server, services);
     }
 
     static MirrorFixture async() {
         return new MirrorFixture(new Options());
+    }
+
+    static MirrorFixture async(Options o) {
+        return new MirrorFixture(o);
     }
 
     static MirrorFixture sync() {
@@ -109,13 +122,26 @@ final class MirrorFixture implements AutoCloseable {
                     : mirror.sessionNotFound(FakeServer.MANAGER, id, null);
             session = (FakeServer.Session) s;
             request.session = session;
+            if (session != null) {
+                acquire();
+            }
             return session;
+        }
+
+        /** The request starts using its session (Tomcat's {@code access()}; Jetty counts it itself). */
+        private void acquire() {
+            if (server.countsOwnUse) {
+                session.uses.incrementAndGet();
+            } else {
+                mirror.sessionAcquired(session, null);
+            }
         }
 
         /** The application asks for a session and there is none: the server creates it. */
         FakeServer.Session create(String id) {
             session = server.create(id);
             request.session = session;
+            acquire();
             return session;
         }
 
@@ -153,6 +179,9 @@ final class MirrorFixture implements AutoCloseable {
         /** The request releases the session: write=async queues its write here, after the response. */
         void released() {
             if (session != null) {
+                if (server.countsOwnUse) {
+                    session.uses.decrementAndGet(); // Jetty's count is down when the release hook's exit runs
+                }
                 mirror.sessionReleased(session);
             }
         }

@@ -185,4 +185,68 @@ class WriteBehindQueueTest {
         int left = queue.stop(5000);
         assertEquals(2, left + done.size() - 1, "every task is either done or counted as left: " + done);
     }
+
+    // ---------------------------------------------------------------- tasks held back until their time (write.interval)
+
+    private Op later(String key, String what, long millisFromNow) {
+        Op op = new Op(key, what, false);
+        op.notBefore = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millisFromNow);
+        return op;
+    }
+
+    @Test
+    void aTaskHeldBackForItsTimeLetsOtherKeysPassAndRunsWhenTheShutdownClosesTheQueue() {
+        queue = new WriteBehindQueue(10);
+        assertTrue(queue.submit(later("a", "held", 60_000)));
+        assertTrue(queue.submit(new Op("b", "now", false)));
+        assertTrue(queue.flush(50) == false, "the held task keeps the queue busy");
+        assertEquals(List.of("b:now"), done, "b passed a; a waits for its time");
+        queue.close(); // a shutdown: nothing waits for its time any more
+        assertTrue(queue.flush(5000));
+        assertEquals(List.of("b:now", "a:held"), done);
+    }
+
+    @Test
+    void aTaskThatReplacesAHeldBackOneRunsAtItsOwnTime() {
+        queue = new WriteBehindQueue(10);
+        Op held = later("a", "held", 60_000);
+        assertTrue(queue.submit(held));
+        assertTrue(queue.submit(new Op("a", "end", false))); // a tombstone does not wait for the write's interval
+        assertTrue(queue.flush(5000), "the replacing task ran without waiting a minute");
+        assertEquals(List.of("a:end"), done);
+    }
+
+    @Test
+    void aHeldBackTaskMovedEarlierAndWokenRunsAtOnce() {
+        queue = new WriteBehindQueue(10);
+        Op held = later("a", "held", 60_000);
+        assertTrue(queue.submit(held));
+        assertFalse(queue.flush(50));
+        held.notBefore = 0;
+        queue.wake(held);
+        assertTrue(queue.flush(5000));
+        assertEquals(List.of("a:held"), done);
+    }
+
+    @Test
+    void aTaskIsRunNoEarlierThanItsTime() {
+        queue = new WriteBehindQueue(10);
+        long t0 = System.nanoTime();
+        Op op = later("a", "soon", 300);
+        long due = op.notBefore;
+        List<Long> ranAt = new CopyOnWriteArrayList<>();
+        assertTrue(queue.submit(new Op("a", "x", false) {
+            {
+                notBefore = due;
+            }
+
+            @Override
+            protected void run() {
+                ranAt.add(System.nanoTime());
+            }
+        }));
+        assertTrue(queue.flush(5000));
+        assertEquals(1, ranAt.size());
+        assertTrue(ranAt.get(0) - due >= 0, "ran " + (due - ranAt.get(0)) + " ns early (" + (ranAt.get(0) - t0) + " ns)");
+    }
 }

@@ -103,6 +103,7 @@ class MetricsRegistryTest {
                 "BytesWritten:long", "LoadHits:long", "LoadMisses:long", "Deletes:long", "Failures:long",
                 "StoreFailures:long", "SerializeFailures:long", "QueueFullDrops:long", "RejectedEntries:long",
                 "OversizedSessions:long", "RefusedWrites:long", "DroppedTombstones:long", "LostLocks:long", "HookFailures:long",
+                "BusySnapshots:long", "RetakenSnapshots:long", "WriteDelayP99Millis:double",
                 "SkippedAttributes:long", "ReplicaRepairs:long", "RecoveryWrites:long", "NodeOutages:long",
                 "StaleRefreshes:long", "LockWaits:long", "LockTimeouts:long", "QueueDepth:int",
                 "WriteLatencyP50Millis:double", "WriteLatencyP99Millis:double", "SerializeP50Micros:double",
