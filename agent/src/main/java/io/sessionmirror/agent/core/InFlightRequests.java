@@ -1,5 +1,6 @@
 package io.sessionmirror.agent.core;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -28,20 +29,33 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class InFlightRequests {
 
-    private final ThreadLocal<boolean[]> inside = ThreadLocal.withInitial(() -> new boolean[1]);
+    /** One per thread that ever ran a request, registered once: entering and leaving then allocate nothing. */
+    private static final class Slot {
+        final Thread thread = Thread.currentThread();
+        final AtomicBoolean inside = new AtomicBoolean();
+    }
+
+    private final ThreadLocal<Slot> slots = ThreadLocal.withInitial(this::register);
     private final AtomicInteger active = new AtomicInteger();
-    /** The threads counted in {@link #active}: one that died ended its request, reported or not. */
-    private final java.util.Set<Thread> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Every thread's slot: one whose thread died inside a request ended that request, reported or not. */
+    private final java.util.Set<Slot> registered = java.util.concurrent.ConcurrentHashMap.newKeySet();
     /** Every enter: a shutdown's quiet period starts again when it moves. */
     private final LongAdder entered = new LongAdder();
     final ChangeSignal idle = new ChangeSignal();
 
+    private Slot register() {
+        Slot slot = new Slot();
+        // A new thread is rare (a pool grows or renews its threads): the slots of dead ones are dropped then.
+        pruneDead();
+        registered.removeIf(s -> !s.thread.isAlive());
+        registered.add(slot);
+        return slot;
+    }
+
     /** This thread runs a request that may write a session. */
     public void enter() {
-        boolean[] in = inside.get();
-        if (!in[0]) {
-            in[0] = true;
-            threads.add(Thread.currentThread());
+        Slot slot = slots.get();
+        if (!slot.inside.get() && slot.inside.compareAndSet(false, true)) {
             active.incrementAndGet();
             entered.increment();
         }
@@ -49,20 +63,17 @@ public final class InFlightRequests {
 
     /** This thread's request has written or queued what it changed (or never had a session). */
     public void exit() {
-        boolean[] in = inside.get();
-        if (in[0]) {
-            in[0] = false;
-            if (threads.remove(Thread.currentThread()) && active.decrementAndGet() == 0) {
-                idle.signal();
-            }
+        Slot slot = slots.get();
+        if (slot.inside.get() && slot.inside.compareAndSet(true, false) && active.decrementAndGet() == 0) {
+            idle.signal();
         }
     }
 
     /** Stops counting threads that have died inside a request; returns how many. */
     int pruneDead() {
         int pruned = 0;
-        for (Thread t : threads) {
-            if (!t.isAlive() && threads.remove(t)) {
+        for (Slot s : registered) {
+            if (!s.thread.isAlive() && s.inside.compareAndSet(true, false)) {
                 pruned++;
                 if (active.decrementAndGet() == 0) {
                     idle.signal();
@@ -75,15 +86,17 @@ public final class InFlightRequests {
     /** The names of the threads counted now, for a log line. */
     String threadNames() {
         java.util.List<String> names = new java.util.ArrayList<>();
-        for (Thread t : threads) {
-            names.add(t.getName());
+        for (Slot s : registered) {
+            if (s.inside.get()) {
+                names.add(s.thread.getName());
+            }
         }
         return String.join(", ", names);
     }
 
     /** Whether this thread is inside a counted request. */
     public boolean inside() {
-        return inside.get()[0];
+        return slots.get().inside.get();
     }
 
     /** Requests in progress. */

@@ -20,8 +20,8 @@ final class RequestScope {
     }
 
     boolean has(Object session) {
-        for (Object o : checked) {
-            if (o == session) {
+        for (int i = 0; i < checked.size(); i++) { // indexed: no iterator on the request path
+            if (checked.get(i) == session) {
                 return true;
             }
         }

@@ -148,8 +148,9 @@ final class TomcatAdapter implements ContainerAdapter {
 
     @Override
     public int maxInactiveSeconds(Object session) {
+        Session s = sessionTypes.get(session.getClass());
         try {
-            return (Integer) call(session, "getMaxInactiveInterval");
+            return s == null ? (Integer) call(session, "getMaxInactiveInterval") : s.maxInactiveInterval.getInt(session);
         } catch (ReflectiveOperationException e) {
             return 0;
         }
@@ -378,6 +379,8 @@ final class TomcatAdapter implements ContainerAdapter {
         final Field authType;
         final Field manager;
         final Field id;
+        /** Read directly: {@code getMaxInactiveInterval()} through reflection boxes, and it runs at every release. */
+        final Field maxInactiveInterval;
 
         Session(Class<?> standardSession) {
             attributes = field(standardSession, "attributes");
@@ -387,6 +390,7 @@ final class TomcatAdapter implements ContainerAdapter {
             authType = field(standardSession, "authType");
             manager = field(standardSession, "manager");
             id = field(standardSession, "id");
+            maxInactiveInterval = field(standardSession, "maxInactiveInterval");
         }
     }
 

@@ -52,7 +52,8 @@ public final class TomcatInstrumentation implements ServerFamily {
                 .methods("org.apache.catalina.Container", "getName/0")
                 .methods("org.apache.catalina.Engine", "getDefaultHost/0")
                 .methods("org.apache.catalina.LifecycleState", "isAvailable/0")
-                .fields(session, "attributes", "isValid", "expiring", "principal", "authType", "manager", "id")
+                .fields(session, "attributes", "isValid", "expiring", "principal", "authType", "manager", "id",
+                        "maxInactiveInterval")
                 .methods(session, "getMaxInactiveInterval/0", "getCreationTimeInternal/0", "getIdleTimeInternal/0",
                         "setNew/1", "setValid/1", "setCreationTime/1", "setMaxInactiveInterval/1", "setAuthType/1",
                         "setPrincipal/1", "setAttribute/3", "removeAttributeInternal/2", "getAttribute/1", "setId/2",
