@@ -39,9 +39,12 @@ import javax.imageio.ImageIO;
  * agent, with Session Mirror (async and sync) and with memcached-session-manager 2.3.2 (Java serialization and
  * Kryo), interleaved in one run; wrk as the load generator. Per configuration and workload it reports
  * requests/s, p50/p99 latency and memcached operations and bytes per request (from memcached's own stats),
- * and writes a Markdown table and a PNG chart.
+ * and writes a Markdown table and a PNG chart. For issue 17 it also runs a cold-sessions workload
+ * ({@link ColdSessions}: each request on another of 10,000 sessions, CPU per memcached write) and, on the 2 KB write
+ * workload, the latency at a constant rate of half the no-agent saturation ({@link ConstantRateLatency}).
  * <pre>
- *   benchmarks/run.sh [--seconds 15] [--warmup 5] [--rounds 2] [--connections 16] [--smoke]
+ *   benchmarks/run.sh [--seconds 15] [--warmup 5] [--rounds 2] [--connections 16] [--cold-sessions 10000]
+ *                     [--no-latency] [--smoke]
  * </pre>
  */
 public final class ServerBenchmark {
@@ -67,18 +70,22 @@ public final class ServerBenchmark {
     }
 
     enum Workload {
-        READ("read-only, 2 KB session", "/shop/session", false),
-        WRITE_2K("write every request, 2 KB session", "/shop/counter?format=text", false),
-        WRITE_20K("write every request, 20 KB session", "/shop/counter?format=text", true);
+        READ("read-only, 2 KB session", "/shop/session", false, false),
+        WRITE_2K("write every request, 2 KB session", "/shop/counter?format=text", false, false),
+        WRITE_20K("write every request, 20 KB session", "/shop/counter?format=text", true, false),
+        COLD_2K("write every request, cold 2 KB sessions", "/shop/counter?format=text", false, true);
 
         final String label;
         final String path;
         final boolean big;
+        /** Each request on another of many sessions ({@link ColdSessions}) instead of a few hot ones. */
+        final boolean cold;
 
-        Workload(String label, String path, boolean big) {
+        Workload(String label, String path, boolean big, boolean cold) {
             this.label = label;
             this.path = path;
             this.big = big;
+            this.cold = cold;
         }
     }
 
@@ -94,6 +101,8 @@ public final class ServerBenchmark {
         double replicationCpuMicros;
         double memcachedCpuMicros;
         double bytesPerRequest;
+        /** memcached's cmd_set delta per request: the writes. */
+        double setsPerRequest;
         long requests;
 
         Result(Config config, Workload workload) {
@@ -109,12 +118,19 @@ public final class ServerBenchmark {
     private final int rounds;
     private final int connections;
     private final int sessions;
+    /** Sessions of the cold workload; 0: not run. */
+    private final int coldSessions;
+    /** The constant-rate latency of the 2 KB write workload, or null: not measured. */
+    private final ConstantRateLatency latency;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private Process memcached;
     private int memcachedPort;
 
-    ServerBenchmark(Path root, Path out, int seconds, int warmup, int rounds, int connections, int sessions) {
+    ServerBenchmark(Path root, Path out, int seconds, int warmup, int rounds, int connections, int sessions,
+                    int coldSessions, boolean latency) {
         this.root = root;
+        this.coldSessions = coldSessions;
+        this.latency = latency ? new ConstantRateLatency(connections, warmup, seconds) : null;
         this.out = out;
         this.seconds = seconds;
         this.warmup = warmup;
@@ -131,6 +147,8 @@ public final class ServerBenchmark {
         int rounds = 2;
         int connections = 16;
         int sessions = 32;
+        int coldSessions = 10_000;
+        boolean latency = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--root": root = Paths.get(args[++i]); break;
@@ -140,17 +158,20 @@ public final class ServerBenchmark {
                 case "--rounds": rounds = Integer.parseInt(args[++i]); break;
                 case "--connections": connections = Integer.parseInt(args[++i]); break;
                 case "--sessions": sessions = Integer.parseInt(args[++i]); break;
-                case "--smoke": seconds = 1; warmup = 1; rounds = 1; sessions = 4; connections = 4; break;
+                case "--cold-sessions": coldSessions = Integer.parseInt(args[++i]); break;
+                case "--no-latency": latency = false; break;
+                case "--smoke": seconds = 1; warmup = 1; rounds = 1; sessions = 4; connections = 4; coldSessions = 200; break;
                 default: throw new IllegalArgumentException("unknown argument " + args[i]
                         + "; accepted: --root DIR --out DIR --seconds N --warmup N --rounds N --connections N"
-                        + " --sessions N --smoke");
+                        + " --sessions N --cold-sessions N --no-latency --smoke");
             }
         }
         root = root.toAbsolutePath().normalize();
         if (out == null) {
             out = root.resolve("demo-run/benchmark");
         }
-        ServerBenchmark b = new ServerBenchmark(root, out, seconds, warmup, rounds, connections, sessions);
+        ServerBenchmark b = new ServerBenchmark(root, out, seconds, warmup, rounds, connections, sessions, coldSessions,
+                latency);
         List<Result> results = b.run();
         System.out.println(b.report(results));
     }
@@ -290,18 +311,32 @@ public final class ServerBenchmark {
         Process server = startServer(c, port, dir);
         List<Result> results = new ArrayList<>();
         try {
-            Map<Boolean, Path> cookies = new HashMap<>();
-            cookies.put(false, createSessions(port, 2 * 1024, dir.resolve("cookies-2k.txt")));
-            cookies.put(true, createSessions(port, 20 * 1024, dir.resolve("cookies-20k.txt")));
+            Map<Workload, Path> cookies = new HashMap<>();
+            Path small = createSessions(port, 2 * 1024, dir.resolve("cookies-2k.txt"));
+            Path big = createSessions(port, 20 * 1024, dir.resolve("cookies-20k.txt"));
             for (Workload w : Workload.values()) {
+                if (!w.cold) {
+                    cookies.put(w, w.big ? big : small);
+                } else if (measuresCold(c)) {
+                    long t0 = System.nanoTime();
+                    cookies.put(w, ColdSessions.create(port, coldSessions, dir.resolve("cookies-cold.txt")));
+                    System.out.printf(Locale.ROOT, "round %d  %-22s %d cold sessions created in %d ms%n", round, c.label,
+                            coldSessions, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+                }
+            }
+            for (Workload w : Workload.values()) {
+                if (!cookies.containsKey(w)) {
+                    continue;
+                }
                 String url = "http://127.0.0.1:" + port + w.path;
-                wrk(url, cookies.get(w.big), warmup, dir); // warm-up: JIT, pools, memcached connections
+                Path script = w.cold ? ColdSessions.script(dir) : hotScript(dir);
+                wrk(url, cookies.get(w), warmup, script); // warm-up: JIT, pools, memcached connections
                 Thread.sleep(500);
                 Map<String, Long> before = memcachedStats();
                 long[] cpuBefore = {cpuTicks(server.pid(), null), cpuTicks(server.pid(), REPLICATION_THREADS),
                     cpuTicks(memcached.pid(), null)};
                 Result r = new Result(c, w);
-                String output = wrk(url, cookies.get(w.big), seconds, dir);
+                String output = wrk(url, cookies.get(w), seconds, script);
                 Thread.sleep(1000); // let asynchronous writes of the last requests land
                 Map<String, Long> after = memcachedStats();
                 long[] cpuAfter = {cpuTicks(server.pid(), null), cpuTicks(server.pid(), REPLICATION_THREADS),
@@ -318,11 +353,19 @@ public final class ServerBenchmark {
                 r.opsPerRequest = r.requests == 0 ? 0 : (double) ops / r.requests;
                 r.bytesPerRequest = r.requests == 0 ? 0 : (double) (after.get("bytes_read") - before.get("bytes_read"))
                         / r.requests;
+                r.setsPerRequest = r.requests == 0 ? 0 : (double) (after.getOrDefault("cmd_set", 0L)
+                        - before.getOrDefault("cmd_set", 0L)) / r.requests;
                 results.add(r);
-                System.out.printf(Locale.ROOT, "round %d  %-22s %-36s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  %5.2f ops/req"
+                if (latency != null && c == Config.NONE && w == Workload.WRITE_2K && round == 1) {
+                    latency.saturation(r.rps);
+                }
+                System.out.printf(Locale.ROOT, "round %d  %-22s %-40s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  %5.2f ops/req"
                         + "  %7.0f B/req  CPU/req: server %5.1f us (replication %4.1f), memcached %4.1f us%n", round,
                         c.label, w.label, r.rps, r.p50Millis, r.p99Millis, r.opsPerRequest, r.bytesPerRequest,
                         r.serverCpuMicros, r.replicationCpuMicros, r.memcachedCpuMicros);
+            }
+            if (latency != null && latency.hasRate()) {
+                latency.measure(c, round, port, Workload.WRITE_2K.path, small);
             }
         } finally {
             server.destroy();
@@ -331,6 +374,16 @@ public final class ServerBenchmark {
             }
         }
         return results;
+    }
+
+    /** The cold workload for every configuration but msm Kryo (it stores nothing on JDK 17: no write to measure). */
+    private boolean measuresCold(Config c) {
+        return coldSessions > 0 && c != Config.MSM_KRYO;
+    }
+
+    /** The constant-rate latency per configuration, every round pooled; empty when not measured. */
+    Map<Config, FixedRateDriver.Result> latency() {
+        return latency == null ? Map.of() : latency.pooled();
     }
 
     /** Creates {@code sessions} sessions of about {@code bytes} each (a cart of 40 items); returns the cookie file. */
@@ -366,18 +419,23 @@ public final class ServerBenchmark {
         return file;
     }
 
-    private String wrk(String url, Path cookies, int secs, Path dir) throws Exception {
+    /** The hot workloads' wrk script: each connection cycles through the sessions, like many users on few connections. */
+    private static Path hotScript(Path dir) throws IOException {
         Path script = dir.resolve("sessions.lua");
         if (!Files.exists(script)) {
-            // Each connection cycles through the sessions, like many users on few keep-alive connections.
             Files.write(script, ("local ids = {}\nfor line in io.lines(os.getenv(\"BENCH_COOKIES\")) do ids[#ids + 1] = line end\n"
                     + "local n = 0\nrequest = function()\n  n = n + 1\n"
                     + "  return wrk.format(nil, nil, {[\"Cookie\"] = \"JSESSIONID=\" .. ids[(n % #ids) + 1]})\nend\n")
                     .getBytes(StandardCharsets.UTF_8));
         }
-        ProcessBuilder pb = new ProcessBuilder("wrk", "-t", "2", "-c", String.valueOf(connections), "-d", secs + "s",
-                "--latency", "-s", script.toString(), url).redirectErrorStream(true);
+        return script;
+    }
+
+    private String wrk(String url, Path cookies, int secs, Path script) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder("wrk", "-t", String.valueOf(WRK_THREADS), "-c", String.valueOf(connections),
+                "-d", secs + "s", "--latency", "-s", script.toString(), url).redirectErrorStream(true);
         pb.environment().put("BENCH_COOKIES", cookies.toString());
+        pb.environment().put("BENCH_STRIDE", String.valueOf(WRK_THREADS));
         Process p;
         try {
             p = pb.start();
@@ -390,6 +448,8 @@ public final class ServerBenchmark {
         }
         return output;
     }
+
+    private static final int WRK_THREADS = 2;
 
     /**
      * Threads that only replicate: Session Mirror's writer and helpers, spymemcached's I/O thread (ours and msm's)
@@ -511,6 +571,7 @@ public final class ServerBenchmark {
                 m.replicationCpuMicros += r.replicationCpuMicros / g.size();
                 m.memcachedCpuMicros += r.memcachedCpuMicros / g.size();
                 m.bytesPerRequest += r.bytesPerRequest / g.size();
+                m.setsPerRequest += r.setsPerRequest / g.size();
                 m.requests += r.requests;
             }
             out.add(m);
@@ -533,6 +594,9 @@ public final class ServerBenchmark {
         sb.append(String.format(Locale.ROOT, "%d round(s) of %d s per workload after %d s of warm-up; wrk -t2 -c%d over %d"
                 + " sessions per size; mean of the rounds.%n%n", rounds, seconds, warmup, connections, sessions));
         for (Workload w : Workload.values()) {
+            if (w.cold) {
+                continue; // its own section below, with CPU per write
+            }
             Result base = find(results, Config.NONE, w);
             Result msmJava = find(results, Config.MSM_JAVA, w);
             Result msmKryo = find(results, Config.MSM_KRYO, w);
@@ -551,6 +615,12 @@ public final class ServerBenchmark {
                         r.opsPerRequest, r.bytesPerRequest, r.serverCpuMicros, r.replicationCpuMicros, r.memcachedCpuMicros));
             }
             sb.append('\n');
+        }
+        if (coldSessions > 0) {
+            sb.append(ColdSessions.report(results, Workload.COLD_2K, coldSessions));
+        }
+        if (latency != null) {
+            sb.append(latency.report(Workload.WRITE_2K.path));
         }
         return sb.toString();
     }

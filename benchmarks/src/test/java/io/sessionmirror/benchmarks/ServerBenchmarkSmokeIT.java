@@ -8,18 +8,26 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The server benchmark end to end, one second per workload: every configuration starts, serves and is measured. */
+/**
+ * The server benchmark end to end, one second per workload: every configuration starts, serves and is measured,
+ * including the cold-sessions workload (200 sessions here) and the constant-rate latency run.
+ */
 class ServerBenchmarkSmokeIT {
+
+    private static final int COLD_SESSIONS = 200;
 
     @Test
     void everyConfigurationAndWorkloadIsMeasured() throws Exception {
         Path out = Paths.get(System.getProperty("bench.out"));
         ServerBenchmark b = new ServerBenchmark(Paths.get(System.getProperty("bench.root")).toAbsolutePath().normalize(),
-                out, 1, 1, 1, 4, 4);
+                out, 1, 1, 1, 4, 4, COLD_SESSIONS, true);
         List<ServerBenchmark.Result> results = b.run();
-        assertEquals(ServerBenchmark.Config.values().length * ServerBenchmark.Workload.values().length, results.size());
+        int configs = ServerBenchmark.Config.values().length;
+        // The cold workload runs for every configuration but msm Kryo (which stores nothing on JDK 17).
+        assertEquals(configs * (ServerBenchmark.Workload.values().length - 1) + configs - 1, results.size());
         for (ServerBenchmark.Result r : results) {
             assertTrue(r.rps > 0 && r.requests > 0 && r.p99Millis > 0, r.config + " " + r.workload);
             boolean mirrored = r.config != ServerBenchmark.Config.NONE;
@@ -32,9 +40,28 @@ class ServerBenchmarkSmokeIT {
                     assertTrue(r.opsPerRequest > 0.02, "a write workload writes: " + r.config + " " + r.opsPerRequest);
                 }
             }
+            if (r.workload == ServerBenchmark.Workload.COLD_2K) {
+                assertTrue(r.config != ServerBenchmark.Config.MSM_KRYO, "msm Kryo has no cold run");
+                // Each request on another session: every configuration that replicates writes (nearly) each one.
+                double least = r.config == ServerBenchmark.Config.SM_SYNC ? 0.8 : mirrored ? 0.3 : 0;
+                assertTrue(r.setsPerRequest >= least, "cold sessions, writes per request: " + r.config + " "
+                        + r.setsPerRequest);
+            }
             if (!mirrored) {
                 assertEquals(0.0, r.opsPerRequest, 0.0001, "no agent, no memcached traffic");
+                assertEquals(0.0, r.setsPerRequest, 0.0001, "no agent, no memcached writes");
             }
+        }
+        // The constant-rate run: every configuration, every scheduled request sent and answered 200.
+        Map<ServerBenchmark.Config, FixedRateDriver.Result> latency = b.latency();
+        assertEquals(configs, latency.size(), latency.keySet().toString());
+        for (Map.Entry<ServerBenchmark.Config, FixedRateDriver.Result> e : latency.entrySet()) {
+            FixedRateDriver.Result r = e.getValue();
+            assertTrue(r.targetRate > 0, "a rate from the no-agent run");
+            assertEquals((long) Math.floor(r.targetRate * r.seconds), r.requests, e.getKey() + ": every request due was sent");
+            assertEquals(0, r.errors, e.getKey() + ": errors");
+            assertTrue(r.percentileMillis(0.5) > 0 && r.percentileMillis(0.999) >= r.percentileMillis(0.99)
+                    && r.percentileMillis(0.99) >= r.percentileMillis(0.5), e.getKey() + " percentiles");
         }
         ServerBenchmark.Result smRead = results.stream().filter(r -> r.config == ServerBenchmark.Config.SM_ASYNC
                 && r.workload == ServerBenchmark.Workload.READ).findFirst().orElseThrow();
@@ -42,6 +69,8 @@ class ServerBenchmarkSmokeIT {
                 + smRead.opsPerRequest);
         String md = new String(Files.readAllBytes(out.resolve("results.md")), StandardCharsets.UTF_8);
         assertTrue(md.contains("| msm 2.3.2 (Kryo) |"), md);
+        assertTrue(md.contains("**write every request, cold 2 KB sessions**") && md.contains("server CPU µs/write"), md);
+        assertTrue(md.contains("**latency at a constant rate") && md.contains("p99 − no agent"), md);
         byte[] png = Files.readAllBytes(out.resolve("benchmark-chart.png"));
         assertTrue(png.length > 1000 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G');
     }
