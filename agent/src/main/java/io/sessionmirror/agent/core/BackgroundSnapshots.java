@@ -153,6 +153,9 @@ final class BackgroundSnapshots {
             if (encoded == null) {
                 return null; // reported
             }
+            if (state.ended) {
+                return null; // ended while it was serialized: its tombstone is queued, nothing of it may follow
+            }
             if (!overdue && (state.generation != generation || state.flagsSet()
                     || inUse(session, state))) {
                 // A request used the session while it was serialized: the snapshot may hold half of its change.

@@ -31,7 +31,10 @@ final class FakeContainer implements ContainerAdapter {
     /** Where a thread can be held. */
     enum Step { READ_ID, SNAPSHOT }
 
-    /** Holds the next thread that reaches {@code step} (and is {@code who}) until {@link #release}. */
+    /**
+     * Holds the next thread that reaches {@code step} (and is {@code who}; null: the write queue's thread, where
+     * write=async takes its snapshots) until {@link #release}.
+     */
     static final class Pause {
         final Step step;
         final Thread who;
@@ -61,7 +64,8 @@ final class FakeContainer implements ContainerAdapter {
 
     private void maybePause(Step step) {
         Pause p = pause;
-        if (p != null && p.step == step && Thread.currentThread() == p.who) {
+        Thread me = Thread.currentThread();
+        if (p != null && p.step == step && (p.who == null ? me.getName().equals("session-mirror-writer") : me == p.who)) {
             pause = null;
             p.reached.countDown();
             try {

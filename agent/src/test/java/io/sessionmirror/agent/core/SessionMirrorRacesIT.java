@@ -155,12 +155,12 @@ class SessionMirrorRacesIT {
         mirror.attributeWritten(s, "cart");
         Thread request = new Thread(() -> {
             try {
-                mirror.sessionReleased(s); // its snapshot is taken, then it is preempted while it serializes
+                mirror.sessionReleased(s); // its snapshot is taken (async: by the writer thread), then preempted
             } catch (Throwable e) {
                 trouble.compareAndSet(null, e);
             }
         }, "request");
-        FakeContainer.Pause p = pauseOf(request, FakeContainer.Step.SNAPSHOT);
+        FakeContainer.Pause p = pauseOf(sync ? request : null, FakeContainer.Step.SNAPSHOT);
         request.start();
         p.awaitReached();
         Thread logout = run("logout", trouble, () -> {
