@@ -4,6 +4,7 @@ import io.sessionmirror.agent.codec.FstSerializer;
 import io.sessionmirror.agent.codec.JavaSerializer;
 import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.codec.SessionData;
+import io.sessionmirror.agent.config.Option;
 import io.sessionmirror.agent.core.ContainerAdapter;
 import io.sessionmirror.agent.core.MirrorServices;
 import io.sessionmirror.agent.core.SessionKeys;
@@ -71,6 +72,7 @@ public class RequestPathBenchmark {
         SessionCodec codec = new SessionCodec(null, -1, new FstSerializer(), new JavaSerializer());
         services = new MirrorServices(new MapStore(), new WriteBehindQueue(10_000), codec, new SessionKeys("sm"),
                 new Counters(), false, false, null, null, 0, 1024 * 1024);
+        services.writeIntervalMillis = Long.parseLong(Option.WRITE_INTERVAL.defaultValue()); // as a default start
         mirror = new SessionMirror(server, services);
         sessions = new BenchServer.Session[SESSIONS];
         requests = new BenchServer.Request[SESSIONS];
@@ -121,6 +123,7 @@ public class RequestPathBenchmark {
         mirror.requestStarting(r);
         Object found = server.findLocal(BenchServer.MANAGER, sessions[i].id);
         BenchServer.Session s = (BenchServer.Session) mirror.sessionFound(BenchServer.MANAGER, found, null);
+        mirror.sessionAcquired(s, null); // Tomcat's access(), right after the lookup
         r.session = s;
         return s;
     }

@@ -105,9 +105,9 @@ final class BackgroundSnapshots {
         WebApp app = task.app;
         long now = System.nanoTime();
         synchronized (state) {
-            if (state.ended) {
+            if (!state.writable()) {
                 state.releaseQueued(task);
-                return null; // invalidated, timed out: its tombstone is on its way
+                return null; // invalidated, timed out (its tombstone is on its way), torn down by a stop
             }
             boolean overdue = task.busySince != 0 && now - task.busySince > BUSY_LIMIT_NANOS;
             if (!overdue && inUse(session, state)) {
@@ -153,7 +153,7 @@ final class BackgroundSnapshots {
             if (encoded == null) {
                 return null; // reported
             }
-            if (state.ended) {
+            if (!state.writable()) {
                 return null; // ended while it was serialized: its tombstone is queued, nothing of it may follow
             }
             if (!overdue && (state.generation != generation || state.flagsSet()

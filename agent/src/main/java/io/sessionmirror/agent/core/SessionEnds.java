@@ -87,6 +87,8 @@ final class SessionEnds {
                         && (state.takeChanged() | state.takeMutableRead() || state.lastHash == 0)) {
                     writer.write(session, state, app, state.key(services.keys, app, id), true);
                 }
+                // What the teardown does to it next (attributes removed) is not a change to keep.
+                state.stopped = true;
             }
         } catch (RuntimeException | LinkageError e) {
             LOG.debug("Writing a session's last change at shutdown failed: {}", TroubleReports.describe(e));

@@ -50,6 +50,18 @@ final class SessionState {
     /** Invalidated or timed out here: its tombstone is on its way, and nothing of it is written any more. */
     volatile boolean ended;
     /**
+     * The server is tearing it down at its stop (its last change was written then): nothing of it is written any
+     * more, since the teardown removes its attributes (Undertow's servlet layer does) and the stored copy is what
+     * another server carries on with.
+     */
+    volatile boolean stopped;
+
+    /** Whether anything of it may still be written: neither ended here nor torn down by a stop. */
+    boolean writable() {
+        return !ended && !stopped;
+    }
+
+    /**
      * Memcached refused a write of it as older than what it holds (or the session ended elsewhere): the next
      * lookup takes the stored copy instead of this one.
      */

@@ -62,7 +62,7 @@ final class SessionWriter {
             state = states.of(session, app);
         }
         if (!inline) {
-            if (state.ended) {
+            if (!state.writable()) {
                 return;
             }
             if (state.dirty()) {
@@ -76,8 +76,8 @@ final class SessionWriter {
         // Memcached in the order they were taken and an older one never replaces a newer one.
         boolean readHere = changes.readHere(session);
         synchronized (state) {
-            if (state.ended) {
-                return; // invalidated, timed out: its tombstone is on its way, nothing may follow it
+            if (!state.writable()) {
+                return; // invalidated, timed out (its tombstone is on its way, nothing may follow it), torn down
             }
             // Read under the lock that sessionIdChanged takes: a request that began before a login must not
             // write the logged-in session back under the id the login retired.
@@ -115,7 +115,7 @@ final class SessionWriter {
 
     /** Returns whether the session was written (inline) or queued. The caller holds the state's lock. */
     boolean write(Object session, SessionState state, WebApp app, String key, boolean inline) {
-        if (state.ended) {
+        if (!state.writable()) {
             return false;
         }
         SessionData data = null;
@@ -175,7 +175,7 @@ final class SessionWriter {
         state.version = encoded.version;
         state.lastRefresh = now;
         int expiry = ExpiryPolicy.expirySeconds(data.maxInactiveSeconds());
-        if (state.ended) {
+        if (!state.writable()) {
             return false; // ended while it was serialized: its tombstone is queued, or stored and refuses this
         }
         if (inline) {

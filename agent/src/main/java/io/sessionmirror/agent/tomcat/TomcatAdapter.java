@@ -8,7 +8,6 @@ import io.sessionmirror.agent.support.Reflector;
 import io.sessionmirror.agent.support.WeakIdentityTable;
 import java.lang.reflect.Field;
 import java.security.Principal;
-import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -167,7 +166,7 @@ final class TomcatAdapter implements ContainerAdapter {
                 return null;
             }
             @SuppressWarnings("unchecked")
-            Map<String, Object> attributes = new HashMap<>((Map<String, Object>) s.attributes.get(session));
+            Map<String, Object> attributes = SessionData.copyOf((Map<String, Object>) s.attributes.get(session));
             return new SessionData((String) s.id.get(session), (Long) call(session, "getCreationTimeInternal"),
                     (Integer) call(session, "getMaxInactiveInterval"), (String) s.authType.get(session),
                     (Principal) s.principal.get(session), attributes);

@@ -5,7 +5,6 @@ import io.sessionmirror.agent.core.ContainerAdapter;
 import io.sessionmirror.agent.core.SessionKeys;
 import io.sessionmirror.agent.core.WebApp;
 import io.sessionmirror.agent.support.Reflector;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -78,7 +77,7 @@ final class UndertowAdapter implements ContainerAdapter {
                 return null;
             }
             @SuppressWarnings("unchecked")
-            Map<String, Object> attributes = new HashMap<>((Map<String, Object>) m.attributes.get(session));
+            Map<String, Object> attributes = SessionData.copyOf((Map<String, Object>) m.attributes.get(session));
             return new SessionData((String) m.sessionId.get(session), (Long) m.creationTime.get(session),
                     (Integer) m.maxInactiveInterval.get(session), null, null, attributes);
         } catch (ReflectiveOperationException e) {

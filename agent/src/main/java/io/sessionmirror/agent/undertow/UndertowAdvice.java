@@ -86,6 +86,20 @@ final class UndertowAdvice {
         }
     }
 
+    /**
+     * {@code InMemorySessionManager.stop()} (undeploy, server stop): Undertow then tears each session down without
+     * invalidating it (its servlet layer removes the attributes). Before it does, each session is reported as
+     * ended by a shutdown: its last change is written while it is whole, and nothing of it after.
+     */
+    static final class ManagerStop {
+        @Advice.OnMethodEnter(suppress = Throwable.class)
+        static void enter(@Advice.FieldValue("sessions") java.util.Map<?, ?> sessions) {
+            for (Object session : sessions.values()) {
+                MirrorBridge.sessionDestroyed(SLOT, session, "UNDEPLOY");
+            }
+        }
+    }
+
     /** {@code SessionImpl.changeSessionId(HttpServerExchange, SessionConfig)}. */
     static final class ChangeSessionId {
         @Advice.OnMethodEnter(suppress = Throwable.class)

@@ -51,7 +51,7 @@ public final class UndertowInstrumentation implements ServerFamily {
         return new RequiredMembers()
                 .where(MANAGER)
                 .fields(MANAGER, "sessions", "sessionListeners", "evictionQueue")
-                .methods(MANAGER, "getSession/2", "getDeploymentName/0")
+                .methods(MANAGER, "getSession/2", "getDeploymentName/0", "stop/0")
                 .fields("io.undertow.server.session.SessionListeners", "sessionListeners")
                 .fields(SESSION, "FIRST_REQUEST_ACCESS", "sessionManager", "attributes", "creationTime", "lastAccessed", "sessionId", "invalid",
                         "invalidationStarted", "maxInactiveInterval")
@@ -76,7 +76,9 @@ public final class UndertowInstrumentation implements ServerFamily {
                 .type(gate.type(named(MANAGER)))
                 .transform((b, type, loader, module, domain) -> b
                         .visit(Advice.to(UndertowAdvice.GetSession.class)
-                                .on(named("getSession").and(takesArguments(2)))))
+                                .on(named("getSession").and(takesArguments(2))))
+                        .visit(Advice.to(UndertowAdvice.ManagerStop.class)
+                                .on(named("stop").and(takesArguments(0)))))
                 .type(gate.type(named(SESSION)))
                 .transform((b, type, loader, module, domain) -> b
                         .visit(Advice.to(UndertowAdvice.AttributeWritten.class)

@@ -200,6 +200,30 @@ class BackgroundSnapshotDecisionsTest {
         }
     }
 
+    /**
+     * A server's stop tears its sessions down while their snapshots may still be queued (Undertow's servlet layer
+     * removes every attribute of a session it undeploys, without invalidating it): the last change is written
+     * when the stop reports the session, and what the teardown does after is never written over it.
+     */
+    @Test
+    void aStopWritesThePendingChangeAndNeverTheTeardown() throws Exception {
+        try (MirrorFixture f = withInterval(60_000)) {
+            FakeServer.Session s = f.write("s1", "n", 1);
+            MirrorFixture.Req r = f.request();
+            r.lookup("s1");
+            r.set("n", 2);
+            r.end(); // its snapshot waits for the interval
+            f.mirror.sessionDestroyed(s, ContainerAdapter.DestroyCause.SHUTDOWN); // the session is still valid here
+            assertEquals(2, f.storedAttribute("s1", "n"), "written when the stop reported it");
+            s.attributes.clear(); // the teardown
+            f.mirror.attributeWritten(s, "n");
+            f.mirror.sessionReleased(s); // a request that ends meanwhile
+            f.services.queue.close();
+            f.settled();
+            assertEquals(2, f.storedAttribute("s1", "n"), "the torn-down session was not written over it");
+        }
+    }
+
     @Test
     void aWriteIsQueuedOncePerSessionNotOncePerRequest() throws Exception {
         try (MirrorFixture f = withInterval(60_000)) {
