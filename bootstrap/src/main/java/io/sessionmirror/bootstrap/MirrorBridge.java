@@ -36,8 +36,10 @@ public final class MirrorBridge {
     /**
      * Set while the agent itself rebuilds a session, so the attribute and lifecycle events that the
      * rebuild causes are not mistaken for application changes. Also guards lookups against re-entry.
+     * Per thread: true while it does agent work. One slot per thread, set and cleared in place: asked at every
+     * hook, so asking allocates nothing (a removed thread-local would be created again at the next hook).
      */
-    private static final ThreadLocal<Boolean> BUSY = new ThreadLocal<>();
+    private static final ThreadLocal<boolean[]> BUSY = ThreadLocal.withInitial(() -> new boolean[1]);
 
     /** Told of every Throwable a hook throws; null until the agent installs one. */
     private static volatile HookFailureSink failures;
@@ -72,16 +74,15 @@ public final class MirrorBridge {
 
     /** Marks the current thread as doing agent work (restore or lookup); returns the previous state. */
     public static boolean enterAgentWork() {
-        boolean was = BUSY.get() != null;
-        if (!was) {
-            BUSY.set(Boolean.TRUE);
-        }
+        boolean[] busy = BUSY.get();
+        boolean was = busy[0];
+        busy[0] = true;
         return was;
     }
 
     public static void exitAgentWork(boolean previous) {
         if (!previous) {
-            BUSY.remove();
+            BUSY.get()[0] = false;
         }
     }
 
@@ -99,7 +100,7 @@ public final class MirrorBridge {
      */
     public static Object sessionNotFound(int slot, Object manager, String id, Object request) {
         MirrorHooks h = HOOKS[slot];
-        if (h == null || BUSY.get() != null) {
+        if (h == null || BUSY.get()[0]) {
             return null;
         }
         try {
@@ -125,7 +126,7 @@ public final class MirrorBridge {
 
     public static void attributeWritten(int slot, Object session, String name) {
         MirrorHooks h = HOOKS[slot];
-        if (h == null || BUSY.get() != null) {
+        if (h == null || BUSY.get()[0]) {
             return;
         }
         try {
@@ -167,7 +168,7 @@ public final class MirrorBridge {
      */
     public static Object sessionFound(int slot, Object manager, Object session, Object request) {
         MirrorHooks h = HOOKS[slot];
-        if (h == null || BUSY.get() != null) {
+        if (h == null || BUSY.get()[0]) {
             return session;
         }
         try {
@@ -181,7 +182,7 @@ public final class MirrorBridge {
     /** A session was created for the request on this thread (Jetty: no lookup precedes it). */
     public static void sessionCreated(int slot, Object session) {
         MirrorHooks h = HOOKS[slot];
-        if (h == null || BUSY.get() != null) {
+        if (h == null || BUSY.get()[0]) {
             return;
         }
         try {
@@ -215,7 +216,7 @@ public final class MirrorBridge {
      */
     public static void sessionAcquired(int slot, Object session, Object request) {
         MirrorHooks h = HOOKS[slot];
-        if (h == null || BUSY.get() != null) {
+        if (h == null || BUSY.get()[0]) {
             return;
         }
         try {
@@ -227,7 +228,7 @@ public final class MirrorBridge {
 
     public static void sessionReleased(int slot, Object session) {
         MirrorHooks h = HOOKS[slot];
-        if (h == null || BUSY.get() != null) {
+        if (h == null || BUSY.get()[0]) {
             return;
         }
         try {
@@ -244,7 +245,7 @@ public final class MirrorBridge {
     /** {@code reason}: the server's own account of why, where it gives one (Undertow), else null. */
     public static void sessionDestroyed(int slot, Object session, Object reason) {
         MirrorHooks h = HOOKS[slot];
-        if (h == null || BUSY.get() != null) {
+        if (h == null || BUSY.get()[0]) {
             return;
         }
         try {
@@ -256,7 +257,7 @@ public final class MirrorBridge {
 
     public static void sessionIdChanged(int slot, Object session, String oldId) {
         MirrorHooks h = HOOKS[slot];
-        if (h == null || BUSY.get() != null) {
+        if (h == null || BUSY.get()[0]) {
             return;
         }
         try {
