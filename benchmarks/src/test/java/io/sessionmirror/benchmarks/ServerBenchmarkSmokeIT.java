@@ -32,12 +32,16 @@ class ServerBenchmarkSmokeIT {
             assertTrue(r.rps > 0 && r.requests > 0 && r.p99Millis > 0, r.config + " " + r.workload);
             boolean mirrored = r.config != ServerBenchmark.Config.NONE;
             if (r.workload == ServerBenchmark.Workload.WRITE_2K) {
-                // Synchronous: one set per request. Asynchronous (ours and msm's): fewer, since a newer snapshot
-                // replaces a queued one; but some. (msm's Kryo serializer fails on JDK 17 and writes nothing.)
+                // Synchronous: one set per request. msm (asynchronous): fewer, since a newer snapshot replaces a
+                // queued one; but some. Session Mirror async: a hot session at most once per write.interval
+                // (100 ms), so a few per session and second, far below one per request; but some. (msm's Kryo
+                // serializer fails on JDK 17 and writes nothing.)
                 if (r.config == ServerBenchmark.Config.SM_SYNC) {
                     assertTrue(r.opsPerRequest > 0.8, "sync writes every request: " + r.opsPerRequest);
-                } else if (r.config == ServerBenchmark.Config.SM_ASYNC || r.config == ServerBenchmark.Config.MSM_JAVA) {
+                } else if (r.config == ServerBenchmark.Config.MSM_JAVA) {
                     assertTrue(r.opsPerRequest > 0.02, "a write workload writes: " + r.config + " " + r.opsPerRequest);
+                } else if (r.config == ServerBenchmark.Config.SM_ASYNC) {
+                    assertTrue(r.opsPerRequest > 0, "a write workload writes: " + r.config + " " + r.opsPerRequest);
                 }
             }
             if (r.workload == ServerBenchmark.Workload.COLD_2K) {
