@@ -46,8 +46,11 @@ class ServerBenchmarkSmokeIT {
             }
             if (r.workload == ServerBenchmark.Workload.COLD_2K) {
                 assertTrue(r.config != ServerBenchmark.Config.MSM_KRYO, "msm Kryo has no cold run");
-                // Each request on another session: every configuration that replicates writes (nearly) each one.
-                double least = r.config == ServerBenchmark.Config.SM_SYNC ? 0.8 : mirrored ? 0.3 : 0;
+                // Each request on another session: sync and msm write (nearly) each one. Session Mirror async writes a
+                // session at most once per write.interval (100 ms), and the smoke run's 200 sessions come round every
+                // few milliseconds (the measured run's 10,000 do not: 0.82 writes per request there): only "some".
+                double least = r.config == ServerBenchmark.Config.SM_SYNC ? 0.8
+                        : r.config == ServerBenchmark.Config.SM_ASYNC ? 0.01 : mirrored ? 0.3 : 0;
                 assertTrue(r.setsPerRequest >= least, "cold sessions, writes per request: " + r.config + " "
                         + r.setsPerRequest);
             }
