@@ -12,15 +12,22 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fixed-rate driver against a tiny HTTP server that stalls once: the requests that fell due during the stall
- * count the wait (no coordinated omission), every request due is sent, and the schedule is kept.
+ * The fixed-rate driver against a tiny HTTP server that stalls one connection once: the requests that fell due on
+ * it during the stall count the wait (no coordinated omission), every request due is sent, and the schedule is
+ * kept. The stall is measured in requests, not time: it lasts until the other connection has been served
+ * {@value #STALL_REQUESTS} more requests (about 600 ms at its 100 requests/s).
  */
 class FixedRateDriverTest {
 
+    private static final int STALL_REQUESTS = 60;
+    /** The least the stall lasts on the driver's schedule: 60 requests of the other connection at 100/s, with margin. */
     private static final long STALL_MILLIS = 300;
 
     @Test
@@ -30,9 +37,10 @@ class FixedRateDriverTest {
             Thread t = new Thread(() -> serve(server, served), "stalling-server");
             t.setDaemon(true);
             t.start();
-            // 200 requests/s for 1 s over one connection; the server answers the 11th request (after the
-            // connection's unmeasured first one) 300 ms late: about 60 requests fall due meanwhile.
-            FixedRateDriver.Result r = FixedRateDriver.run(server.getLocalPort(), "/x", List.of("a", "b"), 200, 1, 1.0);
+            // 200 requests/s for 1 s over two connections (100/s each); the server holds the 6th answer of the first
+            // connection (after its unmeasured first request) until it has answered 60 more on the other one: about
+            // 60 requests of the first connection fall due meanwhile.
+            FixedRateDriver.Result r = FixedRateDriver.run(server.getLocalPort(), "/x", List.of("a", "b"), 200, 2, 1.0);
             assertEquals(200, r.requests, "every request due was sent");
             assertEquals(0, r.errors);
             long waited = Arrays.stream(r.latencyNanos).filter(n -> n > 100_000_000L).count();
@@ -44,12 +52,19 @@ class FixedRateDriverTest {
         }
     }
 
-    /** Answers every request on every connection with "ok"; the 12th request of all is answered late. */
+    /**
+     * Answers every request on every connection with "ok"; the first connection's 6th answer waits until the other
+     * connection has been answered {@link #STALL_REQUESTS} times since (at most 10 s, should the driver stop).
+     */
     private static void serve(ServerSocket server, AtomicInteger served) {
+        CountDownLatch otherConnection = new CountDownLatch(STALL_REQUESTS);
+        AtomicBoolean stalling = new AtomicBoolean();
         try {
-            for (;;) {
+            for (int index = 0;; index++) {
                 Socket s = server.accept();
+                boolean stalled = index == 0;
                 Thread c = new Thread(() -> {
+                    int mine = 0;
                     try (Socket socket = s) {
                         BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
                                 StandardCharsets.ISO_8859_1));
@@ -58,8 +73,12 @@ class FixedRateDriverTest {
                             if (!line.isEmpty()) {
                                 continue; // the request line and headers
                             }
-                            if (served.incrementAndGet() == 12) {
-                                Thread.sleep(STALL_MILLIS); // the slow response under test, not synchronisation
+                            served.incrementAndGet();
+                            if (stalled && ++mine == 6) {
+                                stalling.set(true);
+                                otherConnection.await(10, TimeUnit.SECONDS); // the slow answer under test
+                            } else if (!stalled && stalling.get()) {
+                                otherConnection.countDown();
                             }
                             out.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.ISO_8859_1));
                             out.flush();
