@@ -62,7 +62,7 @@ final class BackgroundSnapshots {
         long now = System.nanoTime();
         long last = state.lastSnapshotNanos;
         long due = last == 0 ? 0 : last + services.writeIntervalNanos();
-        SnapshotTask task = new SnapshotTask(this, state.key(services.keys, app, id), session, state, app, now,
+        SnapshotTask task = new SnapshotTask(this, services.keys.key(app.namespace(), id), session, state, app, now,
                 due - now > 0 ? due : 0);
         if (!state.claimQueued(task)) {
             return; // another request's end queued one meanwhile; it carries this change too
@@ -118,7 +118,7 @@ final class BackgroundSnapshots {
                 state.releaseQueued(task);
                 return null;
             }
-            String key = state.key(services.keys, app, id);
+            String key = services.keys.key(app.namespace(), id);
             if (!key.equals(task.key)) {
                 // The id changed since it was queued (a login): queued again under the new key, so that its writes
                 // keep their order with the others of that key.

@@ -71,7 +71,7 @@ final class Freshness {
         boolean wasBusy = MirrorBridge.enterAgentWork();
         try {
             SessionState state = states.of(session, app);
-            String key = state.key(services.keys, app, id);
+            String key = services.keys.key(app.namespace(), id);
             if (scope != null) {
                 locks.lock(scope.locks, scope.request, key);
             }

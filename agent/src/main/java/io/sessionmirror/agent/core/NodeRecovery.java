@@ -40,7 +40,7 @@ final class NodeRecovery {
             if (id == null) {
                 return;
             }
-            String key = state.key(services.keys, app, id);
+            String key = services.keys.key(app.namespace(), id);
             boolean unwritten = state.lastHash == 0;
             if (!unwritten && !(emptied && services.store.belongsTo(key, node))) {
                 return;

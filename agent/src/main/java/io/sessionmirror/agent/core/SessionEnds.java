@@ -85,7 +85,7 @@ final class SessionEnds {
                 String id = adapter.sessionId(session);
                 if (id != null && !state.ended
                         && (state.takeChanged() | state.takeMutableRead() || state.lastHash == 0)) {
-                    writer.write(session, state, app, state.key(services.keys, app, id), true);
+                    writer.write(session, state, app, services.keys.key(app.namespace(), id), true);
                 }
                 // What the teardown does to it next (attributes removed) is not a change to keep.
                 state.stopped = true;
@@ -107,7 +107,7 @@ final class SessionEnds {
         String oldKey = services.keys.key(app.namespace(), oldId);
         synchronized (state) {
             state.lastHash = 0;
-            writer.write(session, state, app, state.key(services.keys, app, newId), services.syncWrites);
+            writer.write(session, state, app, services.keys.key(app.namespace(), newId), services.syncWrites);
             // Under the lock: an end of request waiting for it reads the new id, and a write of the old key that
             // is already queued or in flight is ended by the tombstone (it supersedes it, or refuses it in
             // Memcached). Fixation through the old id is closed on every server.

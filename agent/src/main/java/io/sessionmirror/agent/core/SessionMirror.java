@@ -125,7 +125,7 @@ public final class SessionMirror implements MirrorHooks {
             long t0 = System.nanoTime();
             Object session = adapter.sessionOfRequest(request);
             if (session != null) {
-                writer.endOfUse(session, true);
+                writer.endOfUse(session, null, true);
                 services.stats.requestNanos.add(System.nanoTime() - t0);
             }
         } finally {
@@ -151,8 +151,8 @@ public final class SessionMirror implements MirrorHooks {
             if (used != null) {
                 used.endUse(); // before the end of use: a snapshot waiting for this request is due now
             }
-            writer.endOfUse(session, services.syncWrites);
-            used = used != null ? used : states.get(session);
+            writer.endOfUse(session, used, services.syncWrites);
+            used = used != null ? used : states.get(session); // created by the end of use for a new session
             Counters st = reports.of(used == null ? null : used.app);
             st.requests.increment();
             st.requestNanos.add(System.nanoTime() - t0);

@@ -86,11 +86,6 @@ final class SessionState {
         stale = false;
     }
 
-    /** The key of the session under {@code id}; computed each time (36 ns) rather than kept in every state. */
-    String key(SessionKeys keys, WebApp app, String id) {
-        return keys.key(app.namespace(), id);
-    }
-
     // ---------------------------------------------------------------- change flags
 
     void markChanged() {

@@ -41,18 +41,15 @@ final class SessionWriter {
         this.background = new BackgroundSnapshots(this, adapter, services, reports);
     }
 
-    BackgroundSnapshots background() {
-        return background;
-    }
-
     /**
      * A request is done with the session: written if it changed (or was never written), else touched when due.
      * {@code inline} (write=sync): snapshot and write now, on this thread. Otherwise (write=async) this thread
      * only queues the session for the writer thread when it may have changed ({@link BackgroundSnapshots}):
-     * nothing is serialized or allocated here for a session that was only read.
+     * nothing is serialized or allocated here for a session that was only read. {@code known}: its state when
+     * the caller has looked it up already, else null.
      */
-    void endOfUse(Object session, boolean inline) {
-        SessionState state = states.get(session);
+    void endOfUse(Object session, SessionState known, boolean inline) {
+        SessionState state = known != null ? known : states.get(session);
         WebApp app = state == null ? null : state.app;
         if (app == null) {
             app = adapter.webAppOfSession(session);
@@ -89,7 +86,7 @@ final class SessionWriter {
             boolean changed = state.takeChanged();
             boolean mutableRead = state.takeMutableRead() | readHere;
             if (changed || mutableRead || state.lastHash == 0) {
-                write(session, state, app, state.key(services.keys, app, id), true);
+                write(session, state, app, services.keys.key(app.namespace(), id), true);
             } else {
                 touchIfDue(session, state, app);
             }
@@ -109,7 +106,7 @@ final class SessionWriter {
         SessionState state = states.of(session, app);
         synchronized (state) {
             state.lastHash = 0;
-            return write(session, state, app, state.key(services.keys, app, id), true) ? app : null;
+            return write(session, state, app, services.keys.key(app.namespace(), id), true) ? app : null;
         }
     }
 
@@ -293,7 +290,7 @@ final class SessionWriter {
             return;
         }
         state.lastRefresh = now;
-        services.queue.submit(new TouchTask(services, reports, state.key(services.keys, app, id),
+        services.queue.submit(new TouchTask(services, reports, services.keys.key(app.namespace(), id),
                 ExpiryPolicy.expirySeconds(maxInactive), state));
     }
 }
