@@ -24,7 +24,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * The failover contract, run against every supported server: each subclass only says how to start one
  * server (in its own JVM, with the agent, with the demo shop deployed at /shop and /shop2 sharing the
- * session cookie). Servers A and B share one real memcached.
+ * session cookie). Servers A and B share one real store, the {@link ServerTest#backend}: memcached, unless a
+ * subclass starts another.
  *
  * <p>A case needs fresh sessions, not fresh JVMs: the servers a case leaves alive are lent to the next case of
  * the class (every case uses new browsers, so new session ids, and compares the shop's event counters before and
@@ -50,7 +51,7 @@ abstract class AbstractFailoverIT extends ServerTest {
         for (ServerProcess s : inUse) {
             if (passed && s.isAlive() && notQuiet == null) {
                 try {
-                    WriteBarrier.await(s, memcached, STORED);
+                    WriteBarrier.await(s, backend, STORED);
                     IDLE.add(s);
                     continue;
                 } catch (Exception | AssertionError e) {
@@ -78,7 +79,7 @@ abstract class AbstractFailoverIT extends ServerTest {
     protected abstract ServerProcess launch(String name, int port, String agentOptions) throws Exception;
 
     protected String options() {
-        return "nodes=" + memcached.address();
+        return backend.agentOptions();
     }
 
     /**
@@ -141,7 +142,7 @@ abstract class AbstractFailoverIT extends ServerTest {
         Map<String, String> onA = user.get(a.url("/shop/track?page=checkout&format=text"));
         assertEquals("[apple, pear-in-place]", onA.get("attr.cart"));
         assertEquals("ClickTracker[checkout]", onA.get("attr.tracker"));
-        memcached.await(key("/shop", id), containsAll("pear-in-place", "visits"), STORED);
+        backend.await(key("/shop", id), containsAll("pear-in-place", "visits"), STORED);
         String logOfA = a.awaitLog("'tracker' (io.sessionmirror.demo.shop.ClickTracker)", STORED);
         assertTrue(logOfA.contains("does not implement java.io.Serializable"), logOfA);
         Map<String, Long> eventsBefore = events(b);
@@ -192,10 +193,10 @@ abstract class AbstractFailoverIT extends ServerTest {
         user.get(a.url("/shop/cart/add?item=apple&format=text"));
         user.get(a.url("/shop/counter?format=text"));
         String key = key("/shop", user.sessionId());
-        memcached.await(key, containsAll("apple", "visits"), STORED);
-        WriteBarrier.await(a, memcached, STORED); // anything else still queued has landed
-        long sets = memcached.stat("cmd_set");
-        long touches = memcached.stat("cmd_touch");
+        backend.await(key, containsAll("apple", "visits"), STORED);
+        WriteBarrier.await(a, backend, STORED); // anything else still queued has landed
+        long sets = backend.writes();
+        long touches = backend.touches();
 
         for (int i = 0; i < 5; i++) {
             // reads every attribute, the cart (mutable) included: re-checked, unchanged, not written
@@ -203,14 +204,14 @@ abstract class AbstractFailoverIT extends ServerTest {
             user.get(a.url("/shop/stats")); // does not touch the session at all
         }
         // A write or touch the reads queued would have landed before the barrier's own write (its one set).
-        WriteBarrier.await(a, memcached, STORED);
-        assertEquals(sets + 1, memcached.stat("cmd_set"), "no write when nothing changed (the one is the barrier's)");
-        assertEquals(touches, memcached.stat("cmd_touch"), "touches are throttled (at most one a minute here)");
+        WriteBarrier.await(a, backend, STORED);
+        assertEquals(sets + 1, backend.writes(), "no write when nothing changed (the one is the barrier's)");
+        assertEquals(touches, backend.touches(), "touches are throttled (at most one a minute here)");
 
         user.get(a.url("/shop/cart/add?item=pear&format=text")); // in place
-        memcached.await(key, containsAll("pear"), STORED);
-        WriteBarrier.await(a, memcached, STORED);
-        assertEquals(sets + 3, memcached.stat("cmd_set"), "one write for one changed request (and the two barriers')");
+        backend.await(key, containsAll("pear"), STORED);
+        WriteBarrier.await(a, backend, STORED);
+        assertEquals(sets + 3, backend.writes(), "one write for one changed request (and the two barriers')");
     }
 
     @Test
@@ -221,20 +222,20 @@ abstract class AbstractFailoverIT extends ServerTest {
         Browser leaving = new Browser();
         leaving.get(a.url("/shop/counter?format=text"));
         String leavingKey = key("/shop", leaving.sessionId());
-        memcached.await(leavingKey, containsAll("visits"), STORED);
+        backend.await(leavingKey, containsAll("visits"), STORED);
         Browser staying = new Browser();
         staying.get(b.url("/shop/counter?format=text"));
         String stayingKey = key("/shop", staying.sessionId());
-        memcached.await(stayingKey, containsAll("visits"), STORED);
+        backend.await(stayingKey, containsAll("visits"), STORED);
 
         a.kill9();
         assertEquals("1", leaving.get(b.url("/shop/session")).get("attr.visits"));
         assertEquals("session=none", "session=" + leaving.get(b.url("/shop/logout?format=text")).getOrDefault("session", "?"));
-        memcached.await(leavingKey, io.sessionmirror.agent.codec.StoredCopy::isTombstone, STORED);
+        backend.await(leavingKey, io.sessionmirror.agent.codec.StoredCopy::isTombstone, STORED);
 
         b.stop(); // graceful: Tomcat expires its sessions while stopping, which must not delete them
         assertFalse(b.isAlive());
-        assertNotNull(memcached.get(stayingKey), "a shutdown keeps the stored copy");
+        assertNotNull(backend.get(stayingKey), "a shutdown keeps the stored copy");
         ServerProcess c = start("C");
         assertEquals("1", staying.get(c.url("/shop/session")).get("attr.visits"));
     }
@@ -251,8 +252,8 @@ abstract class AbstractFailoverIT extends ServerTest {
         assertSameSession(id, other.get("id"), "the shared cookie gives both apps the same id");
         user.get(a.url("/shop2/counter?format=text"));
         user.get(a.url("/shop2/cart/add?item=only-in-shop2&format=text"));
-        memcached.await(key("/shop", id), containsAll("visits"), STORED);
-        memcached.await(key("/shop2", id), containsAll("only-in-shop2"), STORED);
+        backend.await(key("/shop", id), containsAll("visits"), STORED);
+        backend.await(key("/shop2", id), containsAll("only-in-shop2"), STORED);
         assertNotEquals(key("/shop", id), key("/shop2", id));
 
         a.kill9();
@@ -274,13 +275,13 @@ abstract class AbstractFailoverIT extends ServerTest {
         Browser user = new Browser();
         user.get(a.url("/shop/counter?format=text"));
         String before = user.sessionId();
-        memcached.await(key("/shop", before), containsAll("visits"), STORED);
+        backend.await(key("/shop", before), containsAll("visits"), STORED);
         Map<String, String> loggedIn = user.get(a.url("/shop/login?user=alice&format=text"));
         String after = user.sessionId();
         assertNotEquals(before, after, "login changes the session id");
         assertSameSession(after, loggedIn.get("id"), "the page shows the new id");
-        memcached.await(key("/shop", after), containsAll("alice", "visits"), STORED);
-        memcached.await(key("/shop", before), io.sessionmirror.agent.codec.StoredCopy::isTombstone, STORED);
+        backend.await(key("/shop", after), containsAll("alice", "visits"), STORED);
+        backend.await(key("/shop", before), io.sessionmirror.agent.codec.StoredCopy::isTombstone, STORED);
 
         a.kill9();
         Map<String, String> onB = user.get(b.url("/shop/session"));

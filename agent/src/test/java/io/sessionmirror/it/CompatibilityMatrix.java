@@ -27,6 +27,9 @@ public final class CompatibilityMatrix {
 
     static final String START = "<!-- matrix:start -->";
     static final String END = "<!-- matrix:end -->";
+    static final String BACKENDS_START = "<!-- backends:start -->";
+    static final String BACKENDS_END = "<!-- backends:end -->";
+    private static final String EMPTY = START + "\n" + END + "\n\n" + BACKENDS_START + "\n" + BACKENDS_END + "\n";
 
     private CompatibilityMatrix() {
     }
@@ -37,7 +40,7 @@ public final class CompatibilityMatrix {
         String filter = args.length > 2 ? args[2].trim() : "";
         if (!filter.isEmpty() && !filter.startsWith("${") && args.length > 3) {
             Path partial = Paths.get(args[3]);
-            Files.write(partial, (START + "\n" + END + "\n").getBytes(StandardCharsets.UTF_8));
+            Files.write(partial, EMPTY.getBytes(StandardCharsets.UTF_8));
             System.out.println("Only some tests ran (it.test=" + filter + "): matrix written to " + partial + ", not to " + doc);
             doc = partial;
         }
@@ -46,17 +49,38 @@ public final class CompatibilityMatrix {
             return;
         }
         if (!Files.exists(doc)) {
-            Files.write(doc, (START + "\n" + END + "\n").getBytes(StandardCharsets.UTF_8));
+            Files.write(doc, EMPTY.getBytes(StandardCharsets.UTF_8));
         }
         String text = new String(Files.readAllBytes(doc), StandardCharsets.UTF_8);
-        int start = text.indexOf(START);
-        int end = text.indexOf(END);
-        if (start < 0 || end < start) {
-            throw new IllegalStateException(doc + " has no " + START + " ... " + END + " section");
-        }
-        String updated = text.substring(0, start + START.length()) + "\n" + render(read(results)) + text.substring(end);
-        Files.write(doc, updated.getBytes(StandardCharsets.UTF_8));
+        text = replaceSection(text, START, END, render(read(results)), doc);
+        text = replaceSection(text, BACKENDS_START, BACKENDS_END, BackendMatrix.render(BackendMatrix.read(results)), doc);
+        Files.write(doc, text.getBytes(StandardCharsets.UTF_8));
         System.out.println("Compatibility matrix written to " + doc);
+    }
+
+    private static String replaceSection(String text, String startMarker, String endMarker, String content, Path doc) {
+        int start = text.indexOf(startMarker);
+        int end = text.indexOf(endMarker);
+        if (start < 0 || end < start) {
+            throw new IllegalStateException(doc + " has no " + startMarker + " ... " + endMarker + " section");
+        }
+        return text.substring(0, start + startMarker.length()) + "\n" + content + text.substring(end);
+    }
+
+    /** The recorded lines of this run whose file names start with {@code prefix}, split into columns. */
+    static List<String[]> lines(Path results, String prefix) throws IOException {
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> s = Files.list(results)) {
+            s.filter(p -> p.getFileName().toString().startsWith(prefix) && p.toString().endsWith(".tsv")).sorted()
+                    .forEach(files::add);
+        }
+        List<String[]> out = new ArrayList<>();
+        for (Path f : files) {
+            for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+                out.add(line.split("\t", -1));
+            }
+        }
+        return out;
     }
 
     /** One row per server, version and environment; per JDK: passed / run, and which test classes ran. */
@@ -68,16 +92,8 @@ public final class CompatibilityMatrix {
 
     static Map<String, Row> read(Path results) throws IOException {
         Map<String, Row> rows = new TreeMap<>(CompatibilityMatrix::compareRows);
-        List<Path> files = new ArrayList<>();
-        try (Stream<Path> s = Files.list(results)) {
-            s.filter(p -> p.toString().endsWith(".tsv")).forEach(files::add);
-        }
-        for (Path f : files) {
-            for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
-                String[] c = line.split("\t", -1);
-                if (c.length < 7) {
-                    continue;
-                }
+        for (String[] c : lines(results, "jdk")) {
+            if (c.length >= 7) {
                 Row row = rows.computeIfAbsent(c[0] + "\t" + c[1] + "\t" + c[2], k -> new Row());
                 int jdk = Integer.parseInt(c[3]);
                 int[] counts = row.byJdk.computeIfAbsent(jdk, k -> new int[2]);

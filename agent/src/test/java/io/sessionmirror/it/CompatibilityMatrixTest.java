@@ -24,16 +24,23 @@ class CompatibilityMatrixTest {
         Files.write(results.resolve("jdk25-A.tsv"), List.of(
                 "Jetty (embedded)\t10.0.26\t\t25\tJetty10FailoverIT\tone\tPASS",
                 "Jetty (embedded)\t10.0.26\t\t25\tJetty10FailoverIT\ttwo\tFAIL"), StandardCharsets.UTF_8);
+        Files.write(results.resolve("backend-jdk17-A.tsv"), List.of(
+                "Memcached\tplain\t1.6.18\t17\tJetty10FailoverIT\tone\tPASS\tJetty (embedded)",
+                "Memcached\tplain\t1.6.18\t17\tMemcachedStoreContractIT\tone\tPASS\t",
+                "Redis\tcluster of 3 masters\t7.0.15\t17\tRedisClusterIT\tone\tFAIL\tTomcat (embedded)"),
+                StandardCharsets.UTF_8);
         Path doc = dir.resolve("compatibility.md");
-        Files.write(doc, List.of("# Title", "before", CompatibilityMatrix.START, "old table", CompatibilityMatrix.END, "after"),
+        Files.write(doc, List.of("# Title", "before", CompatibilityMatrix.START, "old table", CompatibilityMatrix.END, "between",
+                CompatibilityMatrix.BACKENDS_START, "old backends", CompatibilityMatrix.BACKENDS_END, "after"),
                 StandardCharsets.UTF_8);
 
         CompatibilityMatrix.main(new String[] {results.toString(), doc.toString()});
 
         String text = Files.readString(doc);
         assertTrue(text.startsWith("# Title\nbefore\n" + CompatibilityMatrix.START + "\n"), text);
-        assertTrue(text.endsWith(CompatibilityMatrix.END + "\nafter\n"), text);
-        assertTrue(!text.contains("old table"), text);
+        assertTrue(text.endsWith(CompatibilityMatrix.BACKENDS_END + "\nafter\n"), text);
+        assertTrue(text.contains(CompatibilityMatrix.END + "\nbetween\n" + CompatibilityMatrix.BACKENDS_START + "\n"), text);
+        assertTrue(!text.contains("old table") && !text.contains("old backends"), text);
         assertTrue(text.contains("| Server | Version | Environment | JDK 17 | JDK 25 | Test classes |"), text);
         int v94 = text.indexOf("| 9.4.57.v20241219 |");
         int v10 = text.indexOf("| 10.0.26 |");
@@ -42,6 +49,13 @@ class CompatibilityMatrixTest {
         assertTrue(text.contains("| Jetty (embedded) | 10.0.26 | — | ✅ 2/2 | ❌ 1/2 | Jetty10FailoverIT |"), text);
         assertTrue(text.contains("| Jetty (embedded) | 12.1.14 | ee10 | ✅ 1/1 | not run | Jetty121Ee10FailoverIT |"), text);
         assertTrue(text.contains("- JDK 25: Jetty10FailoverIT.two FAIL"), text);
+        assertTrue(text.contains("| Backend | Form | Version | Servers | JDK 17 | Test classes |"), text);
+        assertTrue(text.contains("| Memcached | plain | 1.6.18 | Jetty, the store alone | ✅ 2/2 | Jetty10FailoverIT, MemcachedStoreContractIT |"),
+                text);
+        assertTrue(text.contains("| Redis | cluster of 3 masters | 7.0.15 | Tomcat | ❌ 0/1 | RedisClusterIT |"), text);
+        assertTrue(text.contains("- JDK 17: RedisClusterIT.one FAIL"), text);
+        assertTrue(!text.substring(text.indexOf(CompatibilityMatrix.START), text.indexOf(CompatibilityMatrix.END))
+                .contains("Redis"), "backend lines stay out of the server matrix:\n" + text);
     }
 
     @Test

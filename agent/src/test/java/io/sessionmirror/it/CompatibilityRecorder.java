@@ -24,6 +24,33 @@ public final class CompatibilityRecorder implements TestWatcher {
         String[] serverLabel();
     }
 
+    /**
+     * Implemented by test classes that run against a store backend: which one ("Memcached", "plain", "1.6.18";
+     * "Redis", "cluster of 3 masters", "7.0.15"). Recorded beside the server, for the backend matrix.
+     */
+    public interface BackendUnderTest {
+        /** Backend kind, form and version. */
+        String[] backendLabel();
+
+        /** The server family a test that is not a {@link ServerUnderTest} runs; "" when it runs none. */
+        default String serversRun() {
+            return "";
+        }
+    }
+
+    /** The last word of the first line a command prints (its version); "unknown" when it cannot be run. */
+    public static String versionOf(String... command) {
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            p.waitFor();
+            String first = out.isEmpty() ? "" : out.split("\\R")[0].trim();
+            return first.isEmpty() ? "unknown" : first.substring(first.lastIndexOf(' ') + 1);
+        } catch (IOException | InterruptedException e) {
+            return "unknown";
+        }
+    }
+
     @Override
     public void testSuccessful(ExtensionContext context) {
         record(context, "PASS");
@@ -47,21 +74,41 @@ public final class CompatibilityRecorder implements TestWatcher {
     private static void record(ExtensionContext context, String outcome) {
         String dir = System.getProperty("it.sessionmirror.compatDir");
         Object test = context.getTestInstance().orElse(null);
-        if (dir == null || !(test instanceof ServerUnderTest)) {
+        if (dir == null || test == null) {
             return;
         }
-        String[] label;
+        String tail = String.join("\t", String.valueOf(Servers.serverJdk()), test.getClass().getSimpleName(),
+                context.getRequiredTestMethod().getName(), outcome);
+        String[] server = label(test instanceof ServerUnderTest ? ((ServerUnderTest) test)::serverLabel : null);
+        if (server != null) {
+            append(dir, "jdk", test, String.join("\t", server[0], server[1], server[2], tail));
+        }
+        String[] backend = label(test instanceof BackendUnderTest ? ((BackendUnderTest) test)::backendLabel : null);
+        if (backend != null) {
+            // The server family goes along (empty for a test of the store alone): the matrix names the servers.
+            append(dir, "backend-jdk", test, String.join("\t", backend[0], backend[1], backend[2], tail,
+                    server != null ? server[0] : ((BackendUnderTest) test).serversRun()));
+        }
+    }
+
+    /** A label, or null when there is none or it cannot be had (e.g. the test failed before its store started). */
+    private static String[] label(java.util.function.Supplier<String[]> source) {
+        if (source == null) {
+            return null;
+        }
         try {
-            label = ((ServerUnderTest) test).serverLabel();
+            return source.get();
         } catch (RuntimeException e) {
-            return;
+            return null;
         }
-        String line = String.join("\t", label[0], label[1], label[2], String.valueOf(Servers.serverJdk()),
-                test.getClass().getSimpleName(), context.getRequiredTestMethod().getName(), outcome) + "\n";
+    }
+
+    private static void append(String dir, String prefix, Object test, String line) {
         try {
-            Path file = Paths.get(dir).resolve("jdk" + Servers.serverJdk() + "-" + test.getClass().getSimpleName() + ".tsv");
+            Path file = Paths.get(dir).resolve(prefix + Servers.serverJdk() + "-" + test.getClass().getSimpleName() + ".tsv");
             Files.createDirectories(file.getParent());
-            Files.write(file, line.getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            Files.write(file, (line + "\n").getBytes(StandardCharsets.UTF_8), StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new IllegalStateException("cannot record a test outcome in " + dir, e);
         }

@@ -10,12 +10,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * What the fault-injection tests share: memcached nodes and servers started per test (all stopped after it,
  * whatever happened), keys, and a look at what the nodes hold, read directly with the agent's own codec.
  */
-abstract class FaultTest {
+@ExtendWith(CompatibilityRecorder.class)
+abstract class FaultTest implements CompatibilityRecorder.BackendUnderTest {
 
     static final Duration READY = Duration.ofSeconds(90);
     static final SessionKeys KEYS = new SessionKeys("sm");
@@ -34,6 +36,17 @@ abstract class FaultTest {
         }
         servers.clear();
         nodes.clear();
+    }
+
+    /** The fault tests run plain memcached nodes (a test of another form says so) and the shop's Tomcat 10.1. */
+    @Override
+    public String[] backendLabel() {
+        return new String[] {"Memcached", "plain", Backend.memcachedVersion()};
+    }
+
+    @Override
+    public String serversRun() {
+        return "Tomcat (embedded)";
     }
 
     ServerProcess started(ServerProcess s) {

@@ -33,6 +33,11 @@ class SaslIT extends FaultTest {
         }
     }
 
+    @Override
+    public String[] backendLabel() {
+        return new String[] {"Memcached", "SASL PLAIN (binary protocol)", Backend.memcachedVersion()};
+    }
+
     /**
      * Waits until the node holds the key with {@code text} in it, read through an authenticated binary client
      * (this node speaks no text protocol, so {@link Memcached#await} cannot look).

@@ -10,12 +10,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * What every test of real servers shares: one real memcached per test class, the servers a test started
+ * What every test of real servers shares: one real memcached per test class (the {@link #backend} unless a
+ * subclass names another), the servers a test started
  * (stopped after it, whatever happened), the key of a stored session, and the record of what ran for
  * docs/compatibility.md.
  */
 @ExtendWith(CompatibilityRecorder.class)
-abstract class ServerTest implements CompatibilityRecorder.ServerUnderTest {
+abstract class ServerTest implements CompatibilityRecorder.ServerUnderTest, CompatibilityRecorder.BackendUnderTest {
 
     /**
      * Tag of the central cases (failover with every attribute; invalidate deletes, shutdown keeps) that the
@@ -30,12 +31,18 @@ abstract class ServerTest implements CompatibilityRecorder.ServerUnderTest {
     static final Duration READY = Duration.ofSeconds(90);
 
     static Memcached memcached;
+    /**
+     * The store the contract's servers mirror to: this class's memcached unless a subclass's own
+     * {@code @BeforeAll} (which runs after this one) puts another backend here.
+     */
+    static Backend backend;
     private final List<ServerProcess> servers = new ArrayList<>();
     private final SessionKeys keys = new SessionKeys("sm");
 
     @BeforeAll
     static void startMemcached() throws Exception {
         memcached = Memcached.start();
+        backend = Backend.memcached(memcached);
     }
 
     @AfterAll
@@ -49,6 +56,11 @@ abstract class ServerTest implements CompatibilityRecorder.ServerUnderTest {
             s.close();
         }
         servers.clear();
+    }
+
+    @Override
+    public String[] backendLabel() {
+        return backend.label();
     }
 
     /** Stopped after the test. */

@@ -19,6 +19,11 @@ final class WriteBarrier {
 
     /** Returns the key of the barrier's own session (for a test that lists the keys). */
     static String await(ServerProcess server, Memcached memcached, Duration timeout) throws Exception {
+        return await(server, Backend.memcached(memcached), timeout);
+    }
+
+    /** As above, on any backend: the barrier's copy lands after everything queued before it. */
+    static String await(ServerProcess server, Backend store, Duration timeout) throws Exception {
         Browser probe = new Browser();
         probe.get(server.url("/shop/counter?format=text"));
         String id = probe.sessionId();
@@ -26,7 +31,7 @@ final class WriteBarrier {
             throw new AssertionError("server " + server.name() + " gave the barrier's request no session");
         }
         String key = KEYS.key(KEYS.namespace(null, "/shop"), id);
-        memcached.await(key, Memcached.containsAll("visits"), timeout);
+        store.await(key, Memcached.containsAll("visits"), timeout);
         return key;
     }
 }
