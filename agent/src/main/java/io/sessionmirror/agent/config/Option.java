@@ -43,8 +43,10 @@ public final class Option<T> {
     private static final int MB = 1024 * 1024;
     private static final String[] LOG_LEVELS = {"off", "error", "warn", "info", "debug", "trace"};
 
-    public static final Option<List<NodeAddress>> NODES = add(new Option<>("nodes", null, "host:port[,host:port...]",
+    public static final Option<List<NodeAddress>> NODES = add(new Option<>("nodes", null, "host:port, dns:<name>:<port>"
+            + " or config:<host>:<port>, comma-separated",
             ValueParsers::nodes, Collections.<NodeAddress>emptyList()).list().onChange(OnChange.APPLIED).shown((v, raw) -> v.toString()));
+    public static final Option<Integer> DISCOVERY_INTERVAL = add(integer("discovery.interval", "30", "seconds", 1, 3600, "").shown((v, raw) -> "every " + v + " s"));
     public static final Option<Boolean> ENABLED = add(bool("enabled", "true", ""));
     public static final Option<MirrorConfig.WriteMode> WRITE = add(choice("write", "async", MirrorConfig.WriteMode.class));
     public static final Option<Integer> WRITE_INTERVAL = add(integer("write.interval", "100", "milliseconds", 0, 60_000, "")
