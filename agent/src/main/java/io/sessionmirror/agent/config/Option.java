@@ -46,7 +46,6 @@ public final class Option<T> {
     public static final Option<List<NodeAddress>> NODES = add(new Option<>("nodes", null, "host:port, dns:<name>:<port>"
             + " or config:<host>:<port>, comma-separated",
             ValueParsers::nodes, Collections.<NodeAddress>emptyList()).list().onChange(OnChange.APPLIED).shown((v, raw) -> v.toString()));
-    public static final Option<Integer> DISCOVERY_INTERVAL = add(integer("discovery.interval", "30", "seconds", 1, 3600, "").shown((v, raw) -> "every " + v + " s"));
     public static final Option<Boolean> ENABLED = add(bool("enabled", "true", ""));
     public static final Option<MirrorConfig.WriteMode> WRITE = add(choice("write", "async", MirrorConfig.WriteMode.class));
     public static final Option<Integer> WRITE_INTERVAL = add(integer("write.interval", "100", "milliseconds", 0, 60_000, "")
@@ -68,6 +67,8 @@ public final class Option<T> {
             ValueParsers.matching("[A-Za-z0-9_.-]{1,32}"), null).shown((v, raw) -> v));
     public static final Option<Integer> TIMEOUT = add(integer("timeout", "1000", "milliseconds", 10, 60_000, "")
             .shown((v, raw) -> v + " ms"));
+    public static final Option<Integer> DISCOVERY_INTERVAL = add(integer("discovery.interval", "30", "seconds", 1, 3600,
+            "").shown((v, raw) -> "every " + v + " s"));
     public static final Option<Integer> QUEUE = add(integer("queue", "10000", "sessions", 1, 1_000_000, "")
             .shown((v, raw) -> String.valueOf(v)));
     public static final Option<Integer> SHUTDOWN_TIMEOUT = add(integer("shutdown.timeout", "10000", "milliseconds", 100,
