@@ -161,6 +161,16 @@ public final class MemcachedStore implements SessionStore {
         return out;
     }
 
+    /** The node object now used for an address, or null (tests: a membership change keeps those that stay). */
+    Node node(NodeAddress address) {
+        for (Node n : cluster.ring.nodes()) {
+            if (n.address.equals(address)) {
+                return n;
+            }
+        }
+        return null;
+    }
+
     @Override
     public List<NodeAddress> nodesDown() {
         return cluster.nodesDown();
