@@ -218,7 +218,15 @@ public final class AgentInstaller {
         }
         java.util.List<String> applied = new java.util.ArrayList<>();
         java.util.List<String> restart = new java.util.ArrayList<>();
-        if (!config.nodes().equals(active.store.nodes())) {
+        boolean discovered = config.nodes().stream().anyMatch(io.sessionmirror.agent.config.NodeAddress::isDiscovered)
+                || activeConfig.nodes().stream().anyMatch(io.sessionmirror.agent.config.NodeAddress::isDiscovered);
+        if (discovered) {
+            // The store follows its dns:/config: entries itself; other entries for them are not switched to live.
+            if (!config.nodes().equals(activeConfig.nodes())) {
+                restart.add("nodes=" + config.nodes() + " (running: " + activeConfig.nodes() + "; dns: and config:"
+                        + " entries are followed, not switched)");
+            }
+        } else if (!config.nodes().equals(active.store.nodes())) {
             active.store.switchNodes(config.nodes());
             applied.add("nodes=" + config.nodes());
         }

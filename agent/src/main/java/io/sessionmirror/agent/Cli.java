@@ -105,7 +105,24 @@ public final class Cli {
             out.printf("  %-13s %-30s (%s)%n", o.key(), config.shown(o), source == null ? "not set" : source);
         }
         int failures = 0;
-        for (NodeAddress node : config.nodes()) {
+        java.util.List<NodeAddress> nodes = new java.util.ArrayList<>();
+        for (NodeAddress entry : config.nodes()) {
+            if (!entry.isDiscovered()) {
+                nodes.add(entry);
+                continue;
+            }
+            try {
+                java.util.List<NodeAddress> found = io.sessionmirror.agent.store.NodeDiscovery.lookUpOnce(entry,
+                        javax.net.SocketFactory.getDefault(), Math.max(config.timeoutMillis(), 1000));
+                out.println("  " + entry + " -> " + (found.isEmpty() ? "no node" : found));
+                nodes.addAll(found);
+                failures += found.isEmpty() ? 1 : 0;
+            } catch (Exception e) {
+                out.println("  " + entry + ": lookup failed (" + e.getMessage() + ")");
+                failures++;
+            }
+        }
+        for (NodeAddress node : nodes) {
             String answer = config.username() == null ? ping(node, Math.max(config.timeoutMillis(), 1000))
                     : io.sessionmirror.agent.store.SaslCheck.authenticate(node, config.username(), config.password(),
                             Math.max(config.timeoutMillis(), 1000));

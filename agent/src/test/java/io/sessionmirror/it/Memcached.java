@@ -23,6 +23,8 @@ import java.util.stream.Stream;
 public final class Memcached implements AutoCloseable {
 
     private final int port;
+    /** The address it listens on (memcached -l): 127.0.0.1, or another loopback address of {@link #startOn(String, int)}. */
+    private String host = "127.0.0.1";
     /** SASL configuration and password database of a {@link #startWithSasl} instance, else null. */
     private final Path saslDir;
     private Process process;
@@ -38,6 +40,17 @@ public final class Memcached implements AutoCloseable {
 
     public static Memcached startOn(int port) throws Exception {
         Memcached m = new Memcached(port, null);
+        m.launch();
+        return m;
+    }
+
+    /**
+     * A memcached listening on one loopback address only ({@code -l}), e.g. 127.0.0.2: several can share a port on
+     * different addresses, as pods behind one DNS name do.
+     */
+    public static Memcached startOn(String host, int port) throws Exception {
+        Memcached m = new Memcached(port, null);
+        m.host = host;
         m.launch();
         return m;
     }
@@ -101,7 +114,7 @@ public final class Memcached implements AutoCloseable {
     }
 
     private void launch() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("memcached", "-l", "127.0.0.1", "-p", String.valueOf(port), "-U", "0",
+        List<String> cmd = new ArrayList<>(List.of("memcached", "-l", host, "-p", String.valueOf(port), "-U", "0",
                 "-m", "64"));
         cmd.addAll(extraArgs); // a later -m wins
         if (runsAsRoot()) {
@@ -116,18 +129,23 @@ public final class Memcached implements AutoCloseable {
             builder.environment().put("SASL_CONF_PATH", saslDir.toString()); // where libsasl finds memcached.conf
         }
         process = builder.start();
-        awaitListening(process, port);
+        awaitListening(process, host, port);
     }
 
     /** Waits until a memcached just started listens on {@code port}; fails at once if it exited. */
     public static void awaitListening(Process process, int port) throws Exception {
+        awaitListening(process, "127.0.0.1", port);
+    }
+
+    /** As above, on another address. */
+    public static void awaitListening(Process process, String host, int port) throws Exception {
         Poll.until("memcached listening on port " + port, Duration.ofSeconds(10), () -> {
             if (!process.isAlive()) {
                 throw new IllegalStateException("memcached exited at start with " + process.exitValue()
                         + " (is the Debian package 'memcached' installed?)");
             }
             try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                s.connect(new InetSocketAddress(host, port), 200);
                 return true;
             } catch (IOException notYet) {
                 return false;
@@ -170,7 +188,7 @@ public final class Memcached implements AutoCloseable {
     }
 
     public String address() {
-        return "127.0.0.1:" + port;
+        return host + ":" + port;
     }
 
     /** The stored value, or null. */
@@ -272,7 +290,7 @@ public final class Memcached implements AutoCloseable {
 
     private Socket connect() throws IOException {
         Socket s = new Socket();
-        s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+        s.connect(new InetSocketAddress(host, port), 2000);
         s.setSoTimeout(5000);
         return s;
     }

@@ -111,10 +111,17 @@ final class Servers {
     /** As above, with more jars on the server's class path (a library the web apps see, as in Tomcat's lib/). */
     static ServerProcess embeddedTomcat(String version, String name, int port, String agentOptions, List<String> extra,
                                         String extraClasspath) throws Exception {
+        return embeddedTomcat(version, name, port, agentOptions, extra, extraClasspath, List.of());
+    }
+
+    /** As above, with JVM options too (e.g. {@code -Djdk.net.hosts.file=...}). */
+    static ServerProcess embeddedTomcat(String version, String name, int port, String agentOptions, List<String> extra,
+                                        String extraClasspath, List<String> jvmOptions) throws Exception {
         Path war = version.startsWith("9.") ? JAVAX_WAR : JAKARTA_WAR;
         Path dir = workDir(name);
         List<String> cmd = new ArrayList<>();
         cmd.add(java());
+        cmd.addAll(jvmOptions);
         if (agentOptions != null) {
             cmd.add(javaagent(agentOptions));
         }

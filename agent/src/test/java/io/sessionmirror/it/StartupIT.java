@@ -45,7 +45,7 @@ class StartupIT {
     void unknownKeyStopsStartUpWithOneLine() throws Exception {
         assertRefusedWithOneLine("nodes=127.0.0.1:11211,wrte=sync",
                 "session-mirror: unknown option 'wrte' in -javaagent options (did you mean 'write'?); known options: "
-                        + "nodes, enabled, write, write.interval, replicas, mode, route, lock, lock.wait, serializer, prefix, timeout, queue, shutdown.timeout, secret, secret.file, encrypt, username, password, password.file, classes.allow, classes.deny, max.size, compress, metrics.port, summary, log, export, config");
+                        + "nodes, enabled, write, write.interval, replicas, mode, route, lock, lock.wait, serializer, prefix, timeout, discovery.interval, queue, shutdown.timeout, secret, secret.file, encrypt, username, password, password.file, classes.allow, classes.deny, max.size, compress, metrics.port, summary, log, export, config");
     }
 
     @Test

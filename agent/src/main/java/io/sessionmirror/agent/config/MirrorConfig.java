@@ -56,7 +56,10 @@ public final class MirrorConfig {
         }
         parse(Option.WRITE, Option.SERIALIZER, Option.LOG, Option.PREFIX, Option.TIMEOUT, Option.QUEUE,
                 Option.SHUTDOWN_TIMEOUT, Option.EXPORT, Option.REPLICAS);
-        if (enabled() && replicas() >= nodes.size()) {
+        // A dns: or config: entry stands for any number of nodes: how many there are is only known when it is
+        // looked up (the store then keeps min(replicas + 1, nodes) copies and says so).
+        boolean discovered = nodes.stream().anyMatch(NodeAddress::isDiscovered);
+        if (enabled() && !discovered && replicas() >= nodes.size()) {
             throw problem(Option.REPLICAS).invalid(replicas() + 1 + " copies need at least " + (replicas() + 1)
                     + " nodes; 'nodes' lists " + nodes.size());
         }
@@ -261,6 +264,11 @@ public final class MirrorConfig {
 
     public List<NodeAddress> nodes() {
         return get(Option.NODES);
+    }
+
+    /** How often {@code dns:} names are resolved again and {@code config:} endpoints asked again, in seconds. */
+    public int discoveryIntervalSeconds() {
+        return get(Option.DISCOVERY_INTERVAL);
     }
 
     public WriteMode writeMode() {

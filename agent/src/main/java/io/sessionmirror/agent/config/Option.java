@@ -43,7 +43,8 @@ public final class Option<T> {
     private static final int MB = 1024 * 1024;
     private static final String[] LOG_LEVELS = {"off", "error", "warn", "info", "debug", "trace"};
 
-    public static final Option<List<NodeAddress>> NODES = add(new Option<>("nodes", null, "host:port[,host:port...]",
+    public static final Option<List<NodeAddress>> NODES = add(new Option<>("nodes", null, "host:port, dns:<name>:<port>"
+            + " or config:<host>:<port>, comma-separated",
             ValueParsers::nodes, Collections.<NodeAddress>emptyList()).list().onChange(OnChange.APPLIED).shown((v, raw) -> v.toString()));
     public static final Option<Boolean> ENABLED = add(bool("enabled", "true", ""));
     public static final Option<MirrorConfig.WriteMode> WRITE = add(choice("write", "async", MirrorConfig.WriteMode.class));
@@ -66,6 +67,8 @@ public final class Option<T> {
             ValueParsers.matching("[A-Za-z0-9_.-]{1,32}"), null).shown((v, raw) -> v));
     public static final Option<Integer> TIMEOUT = add(integer("timeout", "1000", "milliseconds", 10, 60_000, "")
             .shown((v, raw) -> v + " ms"));
+    public static final Option<Integer> DISCOVERY_INTERVAL = add(integer("discovery.interval", "30", "seconds", 1, 3600,
+            "").shown((v, raw) -> "every " + v + " s"));
     public static final Option<Integer> QUEUE = add(integer("queue", "10000", "sessions", 1, 1_000_000, "")
             .shown((v, raw) -> String.valueOf(v)));
     public static final Option<Integer> SHUTDOWN_TIMEOUT = add(integer("shutdown.timeout", "10000", "milliseconds", 100,

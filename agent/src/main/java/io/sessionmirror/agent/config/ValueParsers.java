@@ -129,7 +129,8 @@ final class ValueParsers {
             }
             NodeAddress a = NodeAddress.parse(part);
             if (a == null) {
-                throw problem.invalid("'" + OptionsParser.masked(part.trim()) + "' is not host:port");
+                throw problem.invalid("'" + OptionsParser.masked(part.trim()) + "' is not host:port, dns:<name>:<port>"
+                        + " or config:<host>:<port>");
             }
             out.add(a);
         }

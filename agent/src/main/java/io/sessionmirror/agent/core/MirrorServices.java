@@ -11,8 +11,10 @@ import io.sessionmirror.agent.metrics.MetricsRegistry;
 import io.sessionmirror.agent.security.ClassFilter;
 import io.sessionmirror.agent.security.PayloadSeal;
 import io.sessionmirror.agent.store.MemcachedStore;
+import io.sessionmirror.agent.store.NodeDiscovery;
 import io.sessionmirror.agent.store.SessionStore;
 import java.util.regex.Pattern;
+import javax.net.SocketFactory;
 import org.slf4j.Logger;
 
 /** What every server family's {@link SessionMirror} shares: one store, one write queue, one codec, the settings. */
@@ -82,8 +84,15 @@ public final class MirrorServices {
                 ? new SessionCodec(seal, config.compressAbove(), fst, java)
                 : new SessionCodec(seal, config.compressAbove(), java, fst);
         Counters stats = new Counters();
-        MemcachedStore store = new MemcachedStore(config.nodes(), config.timeoutMillis(), config.replicas(), stats,
-                config.username(), config.password(), StoredCopyOrder.INSTANCE);
+        // dns: and config: entries: the store starts with what they say now and follows them (NodeDiscovery).
+        NodeDiscovery discovery = NodeDiscovery.of(config.nodes(), SocketFactory.getDefault(), config.timeoutMillis(),
+                config.discoveryIntervalSeconds(), stats);
+        MemcachedStore store = new MemcachedStore(discovery == null ? config.nodes()
+                : discovery.firstList(Math.max(2000, 2L * config.timeoutMillis())), config.timeoutMillis(),
+                config.replicas(), stats, config.username(), config.password(), StoredCopyOrder.INSTANCE);
+        if (discovery != null) {
+            store.follow(discovery);
+        }
         MirrorServices services = new MirrorServices(store, new WriteBehindQueue(config.queueCapacity()), codec,
                 new SessionKeys(config.prefix()), stats, config.writeMode() == MirrorConfig.WriteMode.SYNC,
                 config.mode() == MirrorConfig.Mode.NON_STICKY, config.route(), config.lock(), config.lockWaitMillis(),

@@ -108,6 +108,12 @@ public final class Counters {
             "Sessions rewritten after a node came back", APP, label("recovery writes"));
     public final LongAdder nodeOutages = counter("node_outages", "NodeOutages", "Times a node's circuit breaker opened",
             AGENT, label("node outages"));
+    /** The node list changed ({@code dns:} / {@code config:} entries of nodes): nodes added or removed. */
+    public final LongAdder nodeListChanges = counter("node_list_changes", "NodeListChanges",
+            "Times the discovered Memcached node list changed", AGENT, null);
+    /** Discovery lookups that failed or whose answer was ignored (older version, empty list). */
+    public final LongAdder discoveryFailures = counter("discovery_failures", "DiscoveryFailures",
+            "Node discovery lookups that failed or were ignored", AGENT, null);
     /** Non-sticky mode: local copies replaced by a newer stored version. */
     public final LongAdder staleRefreshes = counter("stale_refreshes", "StaleRefreshes",
             "Local copies refreshed from a newer stored version", APP, label("stale local copies refreshed"));

@@ -2,9 +2,13 @@ package io.sessionmirror.agent.store;
 
 import io.sessionmirror.agent.config.NodeAddress;
 import io.sessionmirror.agent.metrics.Counters;
+import io.sessionmirror.agent.support.AgentLog;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
 
 /**
  * The Memcached cluster, with a hard time bound on every call a request thread makes.
@@ -26,10 +30,13 @@ import java.util.function.Predicate;
  */
 public final class MemcachedStore implements SessionStore {
 
+    private static final Logger LOG = AgentLog.get();
+
     private final Cluster cluster;
     private final Repairs repairs;
     private final Prober prober;
     private final MemcachedLocks locks;
+    private volatile NodeDiscovery discovery;
 
     /**
      * @param order how stored values are ordered (the payload format's owner knows); with a user name, every
@@ -68,17 +75,81 @@ public final class MemcachedStore implements SessionStore {
     public synchronized void switchNodes(List<NodeAddress> newNodes) {
         NodeRing<Node> old = cluster.ring;
         cluster.ring = cluster.ringOf(newNodes);
+        shutDownLater(old.nodes());
+        for (Node n : cluster.ring.nodes()) {
+            n.everSeen = true; // announce as emptied below, not again at its first probe
+            repairs.announce(n, true);
+        }
+    }
+
+    /**
+     * Follows {@code discovery} (the {@code dns:} and {@code config:} entries of {@code nodes}) from now on:
+     * every changed node list is a {@link #changeMembership}; closing the store stops it.
+     */
+    public void follow(NodeDiscovery discovery) {
+        this.discovery = discovery;
+        discovery.follow(this::changeMembership, nodes());
+    }
+
+    /**
+     * A membership change (discovery found nodes added or removed), unlike {@link #switchNodes}: the nodes
+     * that stay keep their client, circuit breaker and what they missed; new nodes get a client; removed
+     * ones are shut down in the background. The ring is rebuilt (consistent hashing: only the keys of the
+     * added and removed nodes move). Then the {@link StoreListener}s write again every session that now
+     * belongs on a node that may lack it: a new node, and after a removal every node that stays (each may
+     * have taken over some of the removed node's keys; a read finds the surviving copy and repairs).
+     */
+    public synchronized void changeMembership(List<NodeAddress> addresses) {
+        NodeRing<Node> old = cluster.ring;
+        Map<NodeAddress, Node> have = new HashMap<>();
+        for (Node n : old.nodes()) {
+            have.put(n.address, n);
+        }
+        MembershipChange change = MembershipChange.of(new ArrayList<>(have.keySet()), addresses);
+        if (change.isEmpty()) {
+            return;
+        }
+        List<Node> nodes = new ArrayList<>();
+        List<Node> added = new ArrayList<>();
+        if (addresses.isEmpty()) {
+            LOG.warn("An empty Memcached node list was ignored; staying with {}", nodes());
+            return;
+        }
+        for (NodeAddress a : new java.util.LinkedHashSet<>(addresses)) {
+            Node n = have.get(a);
+            if (n == null) {
+                n = new Node(a, cluster);
+                added.add(n);
+            }
+            nodes.add(n);
+        }
+        cluster.ring = new NodeRing<>(nodes, n -> n.address.toString());
+        LOG.info("Memcached nodes changed: added {}, removed {}; now {} nodes{}", change.added, change.removed,
+                nodes.size(), nodes.size() < cluster.replicas + 1 ? " (fewer than replicas + 1 = " + (cluster.replicas + 1)
+                        + ": each session is kept " + nodes.size() + " times)" : "");
+        List<Node> removed = new ArrayList<>();
+        for (NodeAddress a : change.removed) {
+            removed.add(have.get(a));
+        }
+        shutDownLater(removed);
+        for (Node n : change.removed.isEmpty() ? added : nodes) {
+            n.everSeen = true; // announced now, not again at its first probe
+            repairs.announce(n, true);
+        }
+    }
+
+    /** The clients of nodes no longer used finish what they have in flight, then are shut down. */
+    private void shutDownLater(List<Node> gone) {
+        if (gone.isEmpty()) {
+            return;
+        }
         Thread t = new Thread(() -> {
-            for (Node n : old.nodes()) {
+            for (Node n : gone) {
                 n.shutdown(cluster.timeoutMillis * 2);
             }
         }, "session-mirror-old-client");
         t.setDaemon(true);
         t.start();
-        for (Node n : cluster.ring.nodes()) {
-            n.everSeen = true; // announce as emptied below, not again at its first probe
-            repairs.announce(n, true);
-        }
     }
 
     @Override
@@ -88,6 +159,16 @@ public final class MemcachedStore implements SessionStore {
             out.add(n.address);
         }
         return out;
+    }
+
+    /** The node object now used for an address, or null (tests: a membership change keeps those that stay). */
+    Node node(NodeAddress address) {
+        for (Node n : cluster.ring.nodes()) {
+            if (n.address.equals(address)) {
+                return n;
+            }
+        }
+        return null;
     }
 
     @Override
@@ -256,6 +337,10 @@ public final class MemcachedStore implements SessionStore {
     @Override
     public void close() {
         cluster.closed = true;
+        NodeDiscovery d = discovery;
+        if (d != null) {
+            d.close();
+        }
         prober.close();
         repairs.close();
         for (Node n : cluster.ring.nodes()) {

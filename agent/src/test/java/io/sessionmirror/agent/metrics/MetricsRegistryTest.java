@@ -104,7 +104,7 @@ class MetricsRegistryTest {
                 "StoreFailures:long", "SerializeFailures:long", "QueueFullDrops:long", "RejectedEntries:long",
                 "OversizedSessions:long", "RefusedWrites:long", "DroppedTombstones:long", "LostLocks:long", "HookFailures:long",
                 "BusySnapshots:long", "RetakenSnapshots:long", "WriteDelayP99Millis:double",
-                "SkippedAttributes:long", "ReplicaRepairs:long", "RecoveryWrites:long", "NodeOutages:long",
+                "SkippedAttributes:long", "ReplicaRepairs:long", "RecoveryWrites:long", "NodeOutages:long", "NodeListChanges:long", "DiscoveryFailures:long",
                 "StaleRefreshes:long", "LockWaits:long", "LockTimeouts:long", "QueueDepth:int",
                 "WriteLatencyP50Millis:double", "WriteLatencyP99Millis:double", "SerializeP50Micros:double",
                 "SerializeP99Micros:double")), shown);
