@@ -25,8 +25,17 @@ class NodeDiscoveryIT extends FaultTest {
     private static final int BUSY = 40;
     private static final int IDLE = 40;
 
+    /** Which discovery the running case uses: its row of the backend matrix. */
+    private String form = "discovery";
+
+    @Override
+    public String[] backendLabel() {
+        return new String[] {"Memcached", form, Backend.memcachedVersion()};
+    }
+
     @Test
     void aConfigEndpointAddsAndRemovesNodesUnderLoadWithoutLosingASession() throws Exception {
+        form = "auto discovery (config get cluster, protocol test server)";
         Memcached m1 = node();
         Memcached m2 = node();
         Memcached m3 = node();
@@ -103,6 +112,7 @@ class NodeDiscoveryIT extends FaultTest {
 
     @Test
     void aDnsNameIsResolvedAgainAndTheRingFollowsTheHostsFile() throws Exception {
+        form = "DNS discovery (dns:, hosts file)";
         int port = Memcached.freePort();
         Memcached n2 = node(Memcached.startOn("127.0.0.2", port));
         Memcached n3 = node(Memcached.startOn("127.0.0.3", port));
