@@ -46,6 +46,36 @@ class TwemproxyFailoverIT extends FaultTest {
         return out;
     }
 
+    /** check tells a proxy from a memcached, and says that replicas is the proxy's job. */
+    @Test
+    void theCheckCommandSaysWhichNodesAreProxiesAndThatReplicasIsTheirJob() throws Exception {
+        Twemproxy proxy = proxy(2000);
+        Twemproxy second = Twemproxy.start(proxy.servers(), true, 2000);
+        proxies.add(second);
+        Memcached plain = node();
+        AgentCli check = AgentCli.run("check", "nodes=" + proxy.address() + "," + second.address() + ","
+                + plain.address() + ",replicas=1");
+        assertEquals(0, check.exit, check.toString());
+        for (Twemproxy p : List.of(proxy, second)) {
+            assertTrue(lineAfter(check.out, p.address()).startsWith("    a proxy (it answers 'version' but not 'stats'"),
+                    check.out);
+        }
+        assertFalse(lineAfter(check.out, plain.address()).contains("a proxy"), check.out);
+        assertTrue(check.out.contains("replicas=1 with a proxy: the proxy shards and fails over by itself; set"
+                + " replicas=0"), check.out);
+    }
+
+    /** The line check printed after the one that reports {@code node} answering ("" when it is the last). */
+    private static String lineAfter(String out, String node) {
+        List<String> lines = java.util.Arrays.asList(out.split("\n"));
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("  memcached " + node + ": VERSION ")) {
+                return i + 1 < lines.size() ? lines.get(i + 1) : "";
+            }
+        }
+        throw new AssertionError("check does not report " + node + " answering:\n" + out);
+    }
+
     /** With write=sync, every change acknowledged before the kill is read by the other server, same session id. */
     @Test
     void aServerKilledUnderLoadItsSessionsResumeOnTheOtherThroughTheProxy() throws Exception {
