@@ -101,6 +101,50 @@ class TwemproxyStoreContractIT extends SessionStoreContract {
     }
 
     /**
+     * Without auto_eject_hosts, the keys of a dead server fail (SERVER_ERROR) until it is back. The agent sees one
+     * node: three failures in a row open the proxy's circuit, so for a moment the keys of the server that is up are
+     * skipped too; the probe ('version', which the proxy answers from the server that is up) closes it again
+     * within a probe round, and every session is then written again. Its keys keep failing meanwhile.
+     */
+    @Test
+    void withoutEjectionADeadServersKeysFailAndOpenTheProxysCircuitForAMoment() throws Exception {
+        proxy.close();
+        proxy = Twemproxy.start(servers, false, 2000);
+        store.close();
+        store = new MemcachedStore(List.of(new NodeAddress("127.0.0.1", proxy.port())), 1000, 0,
+                new Counters(), null, null, StoredCopyOrder.INSTANCE);
+        List<String> onFirst = new ArrayList<>();
+        String onSecond = null;
+        for (int i = 0; onFirst.size() < 3 || onSecond == null; i++) {
+            String key = KEY + "-" + i;
+            store.set(key, copy(1), 60);
+            if (proxy.holders(key).equals(List.of(0))) {
+                if (onFirst.size() < 3) {
+                    onFirst.add(key);
+                }
+            } else if (onSecond == null) {
+                onSecond = key;
+            }
+        }
+        long rounds = store.probeRounds();
+        Poll.until("a probe round since the start", Duration.ofSeconds(10), () -> store.probeRounds() > rounds);
+        servers.get(0).kill();
+        int failed = 0;
+        for (String key : onFirst) {
+            try {
+                store.set(key, copy(2), 60);
+            } catch (StoreException e) {
+                failed++;
+            }
+        }
+        assertEquals(3, failed, "every write to the dead server's keys failed");
+        assertEquals(1, store.nodesDown().size(), "three failures in a row: the proxy's circuit is open");
+        String second = onSecond;
+        Poll.until("the proxy's circuit closed by the probe", Duration.ofSeconds(10), () -> store.nodesDown().isEmpty());
+        assertEquals(WriteResult.STORED, store.set(second, copy(2), 60), "the server that is up is written again");
+    }
+
+    /**
      * With auto_eject_hosts, a server that dies is taken out of the proxy's ring: its keys go to the other server,
      * which never had them. The first request that met the dead server failed; then writes go on, and the
      * copies the dead server held are gone (the servers restore them from their local copies at the next write).
