@@ -57,6 +57,19 @@ class TwemproxyStoreContractIT extends SessionStoreContract {
         return store;
     }
 
+    /** What tells a proxy from a memcached: it answers version but not stats. */
+    @Test
+    void aProxyIsToldFromAMemcachedByWhatItAnswers() throws Exception {
+        int timeout = 1000;
+        assertEquals(TextProtocolProbe.Kind.PROXY,
+                TextProtocolProbe.classify(new NodeAddress("127.0.0.1", proxy.port()), timeout));
+        assertEquals(TextProtocolProbe.Kind.MEMCACHED,
+                TextProtocolProbe.classify(new NodeAddress("127.0.0.1", servers.get(0).port()), timeout));
+        int nobody = Memcached.freePort();
+        assertEquals(TextProtocolProbe.Kind.UNREACHABLE, TextProtocolProbe.classify(new NodeAddress("127.0.0.1", nobody),
+                timeout));
+    }
+
     /**
      * The prober asks every node once a second. Asked for {@code stats} on the store's connection, twemproxy
      * would close it each time, cancelling whatever requests were in flight on it.
