@@ -129,9 +129,23 @@ public final class Cli {
             out.println("  memcached " + node + ": " + answer);
             if (!answer.startsWith("VERSION")) {
                 failures++;
+            } else if (config.username() == null) {
+                out.print(proxyHint(node, config.replicas(), Math.max(config.timeoutMillis(), 1000)));
             }
         }
         return failures == 0 ? 0 : 1;
+    }
+
+    /** What an operator should know when a node is a proxy (it answers version, not stats); "" otherwise. */
+    static String proxyHint(NodeAddress node, int replicas, int timeoutMillis) {
+        if (io.sessionmirror.agent.store.TextProtocolProbe.classify(node, timeoutMillis)
+                != io.sessionmirror.agent.store.TextProtocolProbe.Kind.PROXY) {
+            return "";
+        }
+        return "    a proxy (it answers 'version' but not 'stats', as twemproxy does): a server behind it that restarts"
+                + " empty cannot be noticed; see operations.md, 'Behind twemproxy'\n"
+                + (replicas > 0 ? "    replicas=" + replicas + " with a proxy: the proxy shards and fails over by"
+                + " itself; set replicas=0\n" : "");
     }
 
     /** Asks a node for its version over the text protocol. */

@@ -53,6 +53,8 @@ final class Node {
     /** Whether the SASL login was checked since the node last answered (checked once per outage). */
     volatile boolean credentialsChecked;
     volatile boolean missedOverflow;
+    /** What the prober found at the address (a proxy is probed without {@code stats}); null until known. */
+    volatile TextProtocolProbe.Kind kind;
     final Set<String> missed = ConcurrentHashMap.newKeySet();
     /** Deletes and tombstones it missed: the tombstone's life in seconds, -1 for a plain delete. */
     final Map<String, Integer> deletes = new ConcurrentHashMap<>();
@@ -186,6 +188,23 @@ final class Node {
             if (pid != null && time != null && uptime != null) {
                 long started = Long.parseLong(time) - Long.parseLong(uptime);
                 return pid + "@" + started;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The version a node answers, or null when it does not answer in time: the probe of a proxy, which passes
+     * {@code version} to one of its servers but not {@code stats}.
+     */
+    String version() {
+        MemcachedClient c = client();
+        if (c == null) {
+            return null;
+        }
+        for (String v : c.getVersions().values()) {
+            if (v != null) {
+                return v;
             }
         }
         return null;

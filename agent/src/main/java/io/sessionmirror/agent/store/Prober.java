@@ -7,12 +7,15 @@ import org.slf4j.Logger;
  * The circuit breaker's other half: a daemon thread that asks every node, once a second, for its process id
  * and start time. A node whose circuit is open and that answers again is closed and its misses replayed; a
  * node that restarted (another process id or start time) came back empty and is announced for a full
- * repair. A node that does not answer, with SASL on, gets its login checked once per outage, since
- * spymemcached only says "Auth failure".
+ * repair. A proxy (it answers {@code version} but not {@code stats}) is probed with {@code version}; its
+ * incarnation is unknown, so it is treated as emptied after every outage. A node that does not answer, with
+ * SASL on, gets its login checked once per outage, since spymemcached only says "Auth failure".
  */
 final class Prober {
 
     private static final long PROBE_MILLIS = 1000;
+    /** The incarnation of a node that does not tell it (a proxy): never seen to change. */
+    private static final String UNKNOWN_INCARNATION = "unknown";
 
     private static final Logger LOG = AgentLog.get();
 
@@ -54,7 +57,13 @@ final class Prober {
 
     /** Asks a node for its process id and start time: answers at all, and is it the same process? */
     private void probe(Node n) {
-        String incarnation = n.incarnation();
+        if (!knowsWhatAnswers(n)) {
+            n.failed("probe");
+            return;
+        }
+        boolean proxy = n.kind == TextProtocolProbe.Kind.PROXY;
+        // A proxy does not pass stats: it is probed with version, and its incarnation is unknown.
+        String incarnation = proxy ? (n.version() == null ? null : UNKNOWN_INCARNATION) : n.incarnation();
         if (incarnation == null) {
             n.failed("probe");
             checkCredentials(n);
@@ -71,16 +80,45 @@ final class Prober {
         if (wasOpen) {
             n.open = false;
             LOG.info("Memcached {} answers again{}; writing what it missed", n.address,
-                    restarted ? " (restarted: it lost its data)" : "");
+                    restarted ? " (restarted: it lost its data)"
+                            : proxy ? " (a proxy: whether its servers restarted cannot be told, so every session"
+                            + " that belongs on it is written again)" : "");
         } else if (restarted) {
             LOG.warn("Memcached {} restarted (it lost its data); writing again the sessions that belong on it", n.address);
         }
         if (wasOpen || restarted || firstSight && n.hadTrouble) {
             n.hadTrouble = false;
-            repairs.announce(n, restarted || previous == null || n.missedOverflow);
+            repairs.announce(n, restarted || previous == null || n.missedOverflow || proxy);
         } else if (!n.missed.isEmpty() || !n.deletes.isEmpty()) {
             repairs.replay(n); // a single failed call: replay it, no full repair
         }
+    }
+
+    /**
+     * Finds out, once per node and on sockets of its own, whether it answers {@code stats} (a proxy closes the
+     * connection that asks, which on the store's connection would cancel the requests in flight). False while
+     * nothing answers. With SASL every node speaks the binary protocol, which no proxy we know passes: not asked.
+     */
+    private boolean knowsWhatAnswers(Node n) {
+        if (n.kind != null || cluster.username != null) {
+            return true;
+        }
+        TextProtocolProbe.Kind kind = TextProtocolProbe.classify(n.address, (int) Math.max(cluster.timeoutMillis, 500));
+        if (kind == TextProtocolProbe.Kind.UNREACHABLE) {
+            return false;
+        }
+        n.kind = kind;
+        if (kind == TextProtocolProbe.Kind.PROXY) {
+            LOG.info("Memcached {} answers 'version' but not 'stats': a proxy (twemproxy?). It is probed with"
+                    + " 'version'; a server behind it that restarts empty cannot be noticed, so sessions are written"
+                    + " again after every outage of it.", n.address);
+            if (cluster.replicas > 0) {
+                LOG.warn("replicas={} with Memcached {} a proxy: a proxy shards and fails over by itself, and"
+                        + " proxies in front of the same servers put the copies on the same server. Set replicas=0"
+                        + " (see operations.md, 'Behind twemproxy').", cluster.replicas, n.address);
+            }
+        }
+        return true;
     }
 
     /** spymemcached retries a refused login forever and only says "Auth failure": say what is wrong. */
