@@ -185,4 +185,11 @@ public final class Twemproxy implements AutoCloseable {
         }
         return out;
     }
+
+    /** The backend matrix's row: memcached behind this twemproxy. */
+    public static String[] label() {
+        return new String[] {"Memcached", "behind twemproxy "
+                + CompatibilityRecorder.versionOf("nutcracker", "-V").replace("nutcracker-", "")
+                + " (2 memcached)", Backend.memcachedVersion()};
+    }
 }

@@ -19,6 +19,11 @@ import org.junit.jupiter.api.Test;
  */
 class TwemproxyFailoverIT extends FaultTest {
 
+    @Override
+    public String[] backendLabel() {
+        return Twemproxy.label();
+    }
+
     private static final int USERS = 200;
     private static final int IDLE = 60;
 

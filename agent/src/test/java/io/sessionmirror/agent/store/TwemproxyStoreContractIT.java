@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sessionmirror.agent.config.NodeAddress;
 import io.sessionmirror.agent.core.StoredCopyOrder;
 import io.sessionmirror.agent.metrics.Counters;
+import io.sessionmirror.it.CompatibilityRecorder;
 import io.sessionmirror.it.Memcached;
 import io.sessionmirror.it.Poll;
 import io.sessionmirror.it.Twemproxy;
@@ -18,6 +19,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The store contract through a real twemproxy (nutcracker) in front of two real memcached, the agent seeing one
@@ -26,7 +28,14 @@ import org.junit.jupiter.api.Test;
  * cases below are about: the probe must neither break the requests in flight nor lose sight of a proxy that
  * is really down.
  */
-class TwemproxyStoreContractIT extends SessionStoreContract {
+@ExtendWith(CompatibilityRecorder.class)
+class TwemproxyStoreContractIT extends SessionStoreContract implements CompatibilityRecorder.BackendUnderTest {
+
+    @Override
+    public String[] backendLabel() {
+        return Twemproxy.label();
+    }
+
 
     private final List<Memcached> servers = new ArrayList<>();
     private Twemproxy proxy;
