@@ -14,6 +14,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import net.spy.memcached.ClientMode;
 import net.spy.memcached.ConnectionFactoryBuilder;
 import net.spy.memcached.FailureMode;
 import net.spy.memcached.MemcachedClient;
@@ -22,7 +23,7 @@ import net.spy.memcached.auth.PlainCallbackHandler;
 import org.slf4j.Logger;
 
 /**
- * One Memcached node: its client (one spymemcached client per node, configured so a node that is down fails
+ * One Memcached node: its client (one spymemcached-style client per node, configured so a node that is down fails
  * calls at once instead of queueing them, and is reconnected in the background), its circuit breaker, and
  * the keys it missed while it was away.
  */
@@ -228,6 +229,9 @@ final class Node {
     private ConnectionFactoryBuilder connection() {
         String username = cluster.username;
         ConnectionFactoryBuilder b = new ConnectionFactoryBuilder()
+                // the ElastiCache client's default, Dynamic, would take the one address for a configuration
+                // endpoint and ask it for the cluster's nodes: each Node is one memcached
+                .setClientMode(ClientMode.Static)
                 .setProtocol(username == null ? ConnectionFactoryBuilder.Protocol.TEXT
                         : ConnectionFactoryBuilder.Protocol.BINARY)
                 .setDaemon(true)
