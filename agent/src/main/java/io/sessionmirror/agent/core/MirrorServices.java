@@ -83,7 +83,7 @@ public final class MirrorServices {
                 : new SessionCodec(seal, config.compressAbove(), java, fst);
         Counters stats = new Counters();
         MemcachedStore store = new MemcachedStore(config.nodes(), config.timeoutMillis(), config.replicas(), stats,
-                config.username(), config.password(), StoredCopyOrder.INSTANCE);
+                config.username(), config.password(), StoredCopyOrder.INSTANCE, config.tls());
         MirrorServices services = new MirrorServices(store, new WriteBehindQueue(config.queueCapacity()), codec,
                 new SessionKeys(config.prefix()), stats, config.writeMode() == MirrorConfig.WriteMode.SYNC,
                 config.mode() == MirrorConfig.Mode.NON_STICKY, config.route(), config.lock(), config.lockWaitMillis(),

@@ -1,6 +1,7 @@
 package io.sessionmirror.agent.store;
 
 import io.sessionmirror.agent.config.NodeAddress;
+import io.sessionmirror.agent.config.TlsSettings;
 import io.sessionmirror.agent.support.AgentLog;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -213,7 +214,7 @@ final class Node {
                     throw new IOException("cannot resolve Memcached host '" + address.host() + "'");
                 }
                 createdAt = System.nanoTime();
-                client = new MemcachedClient(connection().build(), Collections.singletonList(a));
+                client = new SaslReadyClient(connection().build(), Collections.singletonList(a));
                 return client;
             } catch (IOException | RuntimeException e) {
                 if (!hadTrouble) {
@@ -239,6 +240,15 @@ final class Node {
                 .setOpQueueMaxBlockTime(cluster.timeoutMillis)
                 .setFailureMode(FailureMode.Cancel)
                 .setMaxReconnectDelay(2);
+        TlsSettings tls = cluster.tls;
+        if (tls != null) {
+            b.setSSLContext(tls.sslContext());
+            if (tls.verifyHostname()) {
+                b.setHostnameForTlsVerification(address.host()); // one client per node: its own name
+            } else {
+                b.setSkipTlsHostnameVerification(true);
+            }
+        }
         if (username != null) {
             // SASL needs the binary protocol; PLAIN is what memcached's SASL set-ups offer (use TLS
             // or a private network: PLAIN sends the password as is).
