@@ -65,15 +65,25 @@ class TlsOptionsTest {
 
     @Test
     void jksAndPkcs12TrustStores() throws Exception {
-        for (String type : new String[] {"jks", "p12"}) {
-            Path store = certs.dir.resolve("trust." + type);
-            Process p = new ProcessBuilder("keytool", "-importcert", "-noprompt", "-alias", "ca", "-file",
-                    certs.ca.toString(), "-keystore", store.toString(), "-storetype", type.equals("jks") ? "JKS"
-                    : "PKCS12", "-storepass", "changeit").redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes());
-            assertEquals(0, p.waitFor(), out);
-            assertFalse(load(",tls.ca=" + store).tls().defaultTrust(), type);
-        }
+        assertFalse(load(",tls.ca=" + keytool("trust.jks", "JKS")).tls().defaultTrust());
+        // keytool encrypts a PKCS#12 store's certificates with its password unless told not to
+        assertFalse(load(",tls.ca=" + keytool("open.p12", "PKCS12", "-J-Dkeystore.pkcs12.certProtectionAlgorithm=NONE",
+                "-J-Dkeystore.pkcs12.macAlgorithm=NONE")).tls().defaultTrust());
+        String locked = error(",tls.ca=" + keytool("locked.p12", "PKCS12"));
+        assertTrue(locked.contains("the trust store holds no certificate readable without a password; export the CA"
+                + " certificates as PEM"), locked);
+    }
+
+    private static Path keytool(String name, String type, String... options) throws Exception {
+        Path store = certs.dir.resolve(name);
+        java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("keytool"));
+        cmd.addAll(java.util.List.of(options));
+        cmd.addAll(java.util.List.of("-importcert", "-noprompt", "-alias", "ca", "-file", certs.ca.toString(),
+                "-keystore", store.toString(), "-storetype", type, "-storepass", "changeit"));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertEquals(0, p.waitFor(), out);
+        return store;
     }
 
     @Test
