@@ -5,6 +5,8 @@
 #   demo-apps/cluster.sh --scenario-only  run the scenario and stop everything
 #   demo-apps/cluster.sh --non-sticky     round-robin balancing, Memcached as the primary copy (mode=non-sticky)
 #   demo-apps/cluster.sh --no-build       use the jars already built (mvn -DskipTests verify)
+#   demo-apps/cluster.sh --tls            memcached speaks TLS only (memcached -Z, certificates made with openssl in
+#                                         demo-run/tls/); the agents verify it against that CA (tls=true,tls.ca=...)
 #   demo-apps/cluster.sh --screenshot F   after the scenario, save a headless Chromium screenshot of the shop as F
 #
 # What runs (all unmodified; the only addition is the -javaagent flag):
@@ -22,6 +24,7 @@ ROOT=$(pwd)
 
 SCENARIO_ONLY=false
 NON_STICKY=false
+TLS=false
 BUILD=true
 SCREENSHOT=""
 while [ $# -gt 0 ]; do
@@ -29,8 +32,9 @@ while [ $# -gt 0 ]; do
     --scenario-only) SCENARIO_ONLY=true ;;
     --non-sticky) NON_STICKY=true ;;
     --no-build) BUILD=false ;;
+    --tls) TLS=true ;;
     --screenshot) shift; SCREENSHOT=${1:?--screenshot needs a file name} ;;
-    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "cluster.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -59,6 +63,7 @@ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 [ -x "$CATALINA_HOME/bin/catalina.sh" ] || need+=(tomcat10)
 command -v tomcat10-instance-create >/dev/null 2>&1 || need+=(tomcat10-user)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+if $TLS && ! command -v openssl >/dev/null 2>&1; then need+=(openssl); fi
 if [ -n "$SCREENSHOT" ] && ! command -v chromium >/dev/null 2>&1; then need+=(chromium); fi
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""
@@ -111,11 +116,35 @@ if $NON_STICKY; then
 else
   OPTIONS="nodes=127.0.0.1:$MC_PORT"
 fi
+TLS_DIR="$RUN/tls"
+$TLS && OPTIONS="$OPTIONS,tls=true,tls.ca=$TLS_DIR/ca.pem"
+
+# --tls: a CA of the demo's own, and a certificate it signs for the address the agents use (127.0.0.1), as an
+# operator's PKI would; the agents trust only that CA and check the address against the certificate.
+make_certificates() {
+  mkdir -p "$TLS_DIR"
+  (
+    cd "$TLS_DIR"
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out ca.key
+    openssl req -x509 -new -key ca.key -subj "/CN=Session Mirror demo CA" -days 30 \
+      -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" -out ca.pem
+    openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out memcached.key
+    openssl req -new -key memcached.key -subj "/CN=localhost" -out memcached.csr
+    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >memcached.ext
+    openssl x509 -req -in memcached.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 30 -extfile memcached.ext \
+      -out memcached.pem
+  ) >"$RUN/openssl.log" 2>&1 || fail "openssl could not make the demo certificates (see $RUN/openssl.log)"
+  # memcached reads them after it has dropped to the memcache user
+  [ "$(id -u)" -eq 0 ] && chown -R memcache "$TLS_DIR"
+  return 0
+}
 
 start_memcached() {
   local user=()
   [ "$(id -u)" -eq 0 ] && user=(-u memcache)
-  memcached "${user[@]}" -l 127.0.0.1 -p "$MC_PORT" -U 0 -m 64 >"$RUN/memcached.log" 2>&1 &
+  local tls=()
+  $TLS && tls=(-Z -o "ssl_chain_cert=$TLS_DIR/memcached.pem,ssl_key=$TLS_DIR/memcached.key")
+  memcached "${user[@]}" -l 127.0.0.1 -p "$MC_PORT" -U 0 -m 64 "${tls[@]}" >"$RUN/memcached.log" 2>&1 &
   PID[memcached]=$!
 }
 
@@ -222,7 +251,8 @@ EOF
 # --- start -----------------------------------------------------------------------------------------
 MODE_TEXT="sticky by route"
 $NON_STICKY && MODE_TEXT="round robin (agent mode=non-sticky, lock=all)"
-say "Starting the cluster: memcached :$MC_PORT, Tomcat tomcatA :$PORT_A and tomcatB :$PORT_B (Debian tomcat10),"
+$TLS && make_certificates
+say "Starting the cluster: memcached :$MC_PORT$($TLS && echo ' (TLS only)'), Tomcat tomcatA :$PORT_A and tomcatB :$PORT_B (Debian tomcat10),"
 info "Jetty jettyC :$PORT_C, NGINX :$LB_PORT ($MODE_TEXT); every server has -javaagent:session-mirror-agent.jar=$OPTIONS"
 start_memcached
 make_tomcat tomcatA "$PORT_A"

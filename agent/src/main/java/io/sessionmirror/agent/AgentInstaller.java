@@ -191,6 +191,11 @@ public final class AgentInstaller {
                 // not a POSIX file system: nothing to say
             }
         }
+        if (config.tls() != null && !config.tls().verifyHostname()) {
+            log.warn("tls.verify.hostname=false: any certificate the CA signed is accepted for every node, whatever name"
+                    + " it is for; whoever holds one can stand in for a node. Name the nodes as their certificates do"
+                    + " and remove the option; see docs/security.md.");
+        }
         for (io.sessionmirror.agent.config.Option<?> o : java.util.Arrays.asList(
                 io.sessionmirror.agent.config.Option.SECRET, io.sessionmirror.agent.config.Option.PASSWORD)) {
             String source = config.sourceOf(o);

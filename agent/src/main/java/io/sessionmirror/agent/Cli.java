@@ -4,12 +4,7 @@ import io.sessionmirror.agent.config.ConfigException;
 import io.sessionmirror.agent.config.MirrorConfig;
 import io.sessionmirror.agent.config.NodeAddress;
 import io.sessionmirror.agent.config.Option;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 
 /** The command line: {@code java -jar session-mirror-agent.jar <command>}. */
 public final class Cli {
@@ -113,7 +108,7 @@ public final class Cli {
             }
             try {
                 java.util.List<NodeAddress> found = io.sessionmirror.agent.store.NodeDiscovery.lookUpOnce(entry,
-                        javax.net.SocketFactory.getDefault(), Math.max(config.timeoutMillis(), 1000));
+                        config.tls() == null ? javax.net.SocketFactory.getDefault() : config.tls().verifyingSocketFactory(), Math.max(config.timeoutMillis(), 1000));
                 out.println("  " + entry + " -> " + (found.isEmpty() ? "no node" : found));
                 nodes.addAll(found);
                 failures += found.isEmpty() ? 1 : 0;
@@ -123,13 +118,13 @@ public final class Cli {
             }
         }
         for (NodeAddress node : nodes) {
-            String answer = config.username() == null ? ping(node, Math.max(config.timeoutMillis(), 1000))
+            String answer = config.username() == null ? ping(node, Math.max(config.timeoutMillis(), 1000), config.tls())
                     : io.sessionmirror.agent.store.SaslCheck.authenticate(node, config.username(), config.password(),
-                            Math.max(config.timeoutMillis(), 1000));
+                            Math.max(config.timeoutMillis(), 1000), config.tls());
             out.println("  memcached " + node + ": " + answer);
             if (!answer.startsWith("VERSION")) {
                 failures++;
-            } else if (config.username() == null) {
+            } else if (config.username() == null && config.tls() == null) { // no proxy speaks TLS
                 out.print(proxyHint(node, config.replicas(), Math.max(config.timeoutMillis(), 1000)));
             }
         }
@@ -148,25 +143,8 @@ public final class Cli {
                 + " itself; set replicas=0\n" : "");
     }
 
-    /** Asks a node for its version over the text protocol. */
-    static String ping(NodeAddress node, int timeoutMillis) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(node.host(), node.port()), timeoutMillis);
-            s.setSoTimeout(timeoutMillis);
-            OutputStream o = s.getOutputStream();
-            o.write("version\r\n".getBytes(StandardCharsets.US_ASCII));
-            o.flush();
-            InputStream in = s.getInputStream();
-            StringBuilder line = new StringBuilder();
-            int c;
-            while ((c = in.read()) >= 0 && c != '\n') {
-                if (c != '\r') {
-                    line.append((char) c);
-                }
-            }
-            return line.length() == 0 ? "no answer" : line.toString();
-        } catch (Exception e) {
-            return "not reachable (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")";
-        }
+    /** Asks a node for its version over the text protocol, over TLS when {@code tls} is set. */
+    static String ping(NodeAddress node, int timeoutMillis, io.sessionmirror.agent.config.TlsSettings tls) {
+        return io.sessionmirror.agent.store.VersionCheck.ask(node, timeoutMillis, tls);
     }
 }

@@ -113,9 +113,48 @@ public final class Memcached implements AutoCloseable {
         }
     }
 
+    /** A TLS instance's plain-text listener, for the inspection helpers below; 0 for a plain instance. */
+    private int plainPort;
+    /** A TLS instance's memcached -o settings (certificates), else null. */
+    private String tlsSettings;
+
+    /**
+     * A memcached that speaks TLS on {@link #port()} (memcached -Z) with this certificate and key, requiring a
+     * client certificate signed by the CA of {@code certs} when {@code clientCertificates}. It listens in plain text
+     * too, on a second port of its own, so that the inspection helpers below ({@link #get}, {@link #stat}, ...)
+     * still work; the agent under test is given only {@link #address()}.
+     */
+    public static Memcached startWithTls(TestCertificates certs, Path cert, Path key, boolean clientCertificates)
+            throws Exception {
+        Memcached m = new Memcached(freePort(), null);
+        m.tls(certs, cert, key, clientCertificates);
+        m.launch();
+        return m;
+    }
+
+    private void tls(TestCertificates certs, Path cert, Path key, boolean clientCertificates) throws IOException {
+        plainPort = freePort();
+        tlsSettings = "ssl_chain_cert=" + cert + ",ssl_key=" + key
+                + (clientCertificates ? ",ssl_ca_cert=" + certs.ca + ",ssl_verify_mode=2" : "");
+        if (runsAsRoot()) {
+            // memcached reads them after dropping to the memcache user
+            UserPrincipal memcache = certs.dir.getFileSystem().getUserPrincipalLookupService()
+                    .lookupPrincipalByName("memcache");
+            try (Stream<Path> files = Files.walk(certs.dir)) {
+                for (Path f : (Iterable<Path>) files::iterator) {
+                    Files.setOwner(f, memcache);
+                }
+            }
+        }
+    }
+
     private void launch() throws Exception {
-        List<String> cmd = new ArrayList<>(List.of("memcached", "-l", host, "-p", String.valueOf(port), "-U", "0",
+        String listen = tlsSettings == null ? host : host + ":" + port + ",notls:" + host + ":" + plainPort;
+        List<String> cmd = new ArrayList<>(List.of("memcached", "-l", listen, "-p", String.valueOf(port), "-U", "0",
                 "-m", "64"));
+        if (tlsSettings != null) {
+            cmd.addAll(List.of("-Z", "-o", tlsSettings));
+        }
         cmd.addAll(extraArgs); // a later -m wins
         if (runsAsRoot()) {
             cmd.addAll(List.of("-u", "memcache")); // memcached refuses to run as root without it
@@ -130,6 +169,9 @@ public final class Memcached implements AutoCloseable {
         }
         process = builder.start();
         awaitListening(process, host, port);
+        if (plainPort != 0) {
+            awaitListening(process, host, plainPort);
+        }
     }
 
     /** Waits until a memcached just started listens on {@code port}; fails at once if it exited. */
@@ -290,7 +332,7 @@ public final class Memcached implements AutoCloseable {
 
     private Socket connect() throws IOException {
         Socket s = new Socket();
-        s.connect(new InetSocketAddress(host, port), 2000);
+        s.connect(new InetSocketAddress(host, plainPort != 0 ? plainPort : port), 2000);
         s.setSoTimeout(5000);
         return s;
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sessionmirror.agent.store.RawBytes;
+import io.sessionmirror.agent.store.SaslReadyClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import net.spy.memcached.AddrUtil;
+import net.spy.memcached.ClientMode;
 import net.spy.memcached.ConnectionFactoryBuilder;
 import net.spy.memcached.MemcachedClient;
 import net.spy.memcached.auth.AuthDescriptor;
@@ -43,7 +45,8 @@ class SaslIT extends FaultTest {
      * (this node speaks no text protocol, so {@link Memcached#await} cannot look).
      */
     private void awaitStored(String key, String text) throws Exception {
-        MemcachedClient client = new MemcachedClient(new ConnectionFactoryBuilder()
+        MemcachedClient client = new SaslReadyClient(new ConnectionFactoryBuilder()
+                .setClientMode(ClientMode.Static) // one node, not an ElastiCache configuration endpoint
                 .setProtocol(ConnectionFactoryBuilder.Protocol.BINARY)
                 .setAuthDescriptor(AuthDescriptor.typical(USER, PASSWORD)).build(), AddrUtil.getAddresses(sasl.address()));
         try {

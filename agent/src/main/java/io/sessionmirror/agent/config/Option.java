@@ -88,6 +88,18 @@ public final class Option<T> {
     public static final Option<String> PASSWORD_FILE = add(new Option<>("password.file", null, "the path of a readable"
             + " file whose first line is the SASL password", ValueParsers::passwordFile, null)
             .shown((v, raw) -> raw == null ? "-" : MASK));
+    public static final Option<Boolean> TLS = add(bool("tls", "false", " (true: every connection to the store is TLS)"));
+    public static final Option<java.security.KeyStore> TLS_CA = add(new Option<>("tls.ca", null, "the path of a PEM file"
+            + " of CA certificates, or of a .jks/.p12 trust store readable without a password", TlsFiles::trustStore,
+            null).shown((v, raw) -> raw == null ? "- (the JDK's trust store)" : raw));
+    public static final Option<List<java.security.cert.X509Certificate>> TLS_CERT = add(new Option<>("tls.cert", null,
+            "the path of a PEM file with the client certificate (then any intermediate ones)", TlsFiles::chain, null)
+            .shown((v, raw) -> raw == null ? "- (no client certificate)" : raw));
+    public static final Option<java.security.PrivateKey> TLS_KEY = add(new Option<>("tls.key", null, "the path of a PEM"
+            + " file with the client certificate's private key, PKCS#8 unencrypted (BEGIN PRIVATE KEY)",
+            TlsFiles::privateKey, null).shown((v, raw) -> raw == null ? "-" : raw));
+    public static final Option<Boolean> TLS_VERIFY_HOSTNAME = add(bool("tls.verify.hostname", "true",
+            " (false accepts a certificate for any name, logged as a warning)"));
     public static final Option<List<String>> CLASSES_ALLOW = add(classes("classes.allow"));
     public static final Option<List<String>> CLASSES_DENY = add(classes("classes.deny"));
     public static final Option<Integer> MAX_SIZE = add(new Option<>("max.size", "1m", "a size in bytes from "

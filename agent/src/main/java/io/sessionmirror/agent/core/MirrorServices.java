@@ -85,11 +85,12 @@ public final class MirrorServices {
                 : new SessionCodec(seal, config.compressAbove(), java, fst);
         Counters stats = new Counters();
         // dns: and config: entries: the store starts with what they say now and follows them (NodeDiscovery).
-        NodeDiscovery discovery = NodeDiscovery.of(config.nodes(), SocketFactory.getDefault(), config.timeoutMillis(),
+        NodeDiscovery discovery = NodeDiscovery.of(config.nodes(),
+                config.tls() == null ? SocketFactory.getDefault() : config.tls().verifyingSocketFactory(), config.timeoutMillis(),
                 config.discoveryIntervalSeconds(), stats);
         MemcachedStore store = new MemcachedStore(discovery == null ? config.nodes()
                 : discovery.firstList(Math.max(2000, 2L * config.timeoutMillis())), config.timeoutMillis(),
-                config.replicas(), stats, config.username(), config.password(), StoredCopyOrder.INSTANCE);
+                config.replicas(), stats, config.username(), config.password(), StoredCopyOrder.INSTANCE, config.tls());
         if (discovery != null) {
             store.follow(discovery);
         }

@@ -1,6 +1,7 @@
 package io.sessionmirror.agent.store;
 
 import io.sessionmirror.agent.config.NodeAddress;
+import io.sessionmirror.agent.config.TlsSettings;
 import io.sessionmirror.agent.metrics.Counters;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,16 +23,20 @@ final class Cluster {
     /** With a user name, every node is spoken to over the binary protocol and authenticated with SASL PLAIN. */
     final String username;
     final String password;
+    /** TLS to every node, or null for plain connections. */
+    final TlsSettings tls;
     volatile NodeRing<Node> ring;
     volatile boolean closed;
 
-    Cluster(long timeoutMillis, int replicas, Counters stats, CopyOrder order, String username, String password) {
+    Cluster(long timeoutMillis, int replicas, Counters stats, CopyOrder order, String username, String password,
+            TlsSettings tls) {
         this.timeoutMillis = timeoutMillis;
         this.replicas = replicas;
         this.stats = stats;
         this.order = order;
         this.username = username;
         this.password = password;
+        this.tls = tls;
     }
 
     NodeRing<Node> ringOf(List<NodeAddress> addresses) {

@@ -1,6 +1,7 @@
 package io.sessionmirror.agent.store;
 
 import io.sessionmirror.agent.config.NodeAddress;
+import io.sessionmirror.agent.config.TlsSettings;
 import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.support.AgentLog;
 import java.util.ArrayList;
@@ -44,7 +45,13 @@ public final class MemcachedStore implements SessionStore {
      */
     public MemcachedStore(List<NodeAddress> nodes, long timeoutMillis, int replicas, Counters stats, String username,
                           String password, CopyOrder order) {
-        cluster = new Cluster(timeoutMillis, replicas, stats, order, username, password);
+        this(nodes, timeoutMillis, replicas, stats, username, password, order, null);
+    }
+
+    /** @param tls TLS to every node (see {@link TlsSettings}), or null for plain connections */
+    public MemcachedStore(List<NodeAddress> nodes, long timeoutMillis, int replicas, Counters stats, String username,
+                          String password, CopyOrder order, TlsSettings tls) {
+        cluster = new Cluster(timeoutMillis, replicas, stats, order, username, password, tls);
         cluster.ring = cluster.ringOf(nodes);
         locks = new MemcachedLocks(cluster);
         repairs = new Repairs(cluster, this::repairKey);

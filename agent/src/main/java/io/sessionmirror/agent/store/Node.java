@@ -1,6 +1,7 @@
 package io.sessionmirror.agent.store;
 
 import io.sessionmirror.agent.config.NodeAddress;
+import io.sessionmirror.agent.config.TlsSettings;
 import io.sessionmirror.agent.support.AgentLog;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -14,6 +15,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import net.spy.memcached.ClientMode;
 import net.spy.memcached.ConnectionFactoryBuilder;
 import net.spy.memcached.FailureMode;
 import net.spy.memcached.MemcachedClient;
@@ -22,7 +24,7 @@ import net.spy.memcached.auth.PlainCallbackHandler;
 import org.slf4j.Logger;
 
 /**
- * One Memcached node: its client (one spymemcached client per node, configured so a node that is down fails
+ * One Memcached node: its client (one spymemcached-style client per node, configured so a node that is down fails
  * calls at once instead of queueing them, and is reconnected in the background), its circuit breaker, and
  * the keys it missed while it was away.
  */
@@ -231,7 +233,7 @@ final class Node {
                     throw new IOException("cannot resolve Memcached host '" + address.host() + "'");
                 }
                 createdAt = System.nanoTime();
-                client = new MemcachedClient(connection().build(), Collections.singletonList(a));
+                client = new SaslReadyClient(connection().build(), Collections.singletonList(a));
                 return client;
             } catch (IOException | RuntimeException e) {
                 if (!hadTrouble) {
@@ -247,6 +249,9 @@ final class Node {
     private ConnectionFactoryBuilder connection() {
         String username = cluster.username;
         ConnectionFactoryBuilder b = new ConnectionFactoryBuilder()
+                // the ElastiCache client's default, Dynamic, would take the one address for a configuration
+                // endpoint and ask it for the cluster's nodes: each Node is one memcached
+                .setClientMode(ClientMode.Static)
                 .setProtocol(username == null ? ConnectionFactoryBuilder.Protocol.TEXT
                         : ConnectionFactoryBuilder.Protocol.BINARY)
                 .setDaemon(true)
@@ -254,6 +259,15 @@ final class Node {
                 .setOpQueueMaxBlockTime(cluster.timeoutMillis)
                 .setFailureMode(FailureMode.Cancel)
                 .setMaxReconnectDelay(2);
+        TlsSettings tls = cluster.tls;
+        if (tls != null) {
+            b.setSSLContext(tls.sslContext());
+            if (tls.verifyHostname()) {
+                b.setHostnameForTlsVerification(address.host()); // one client per node: its own name
+            } else {
+                b.setSkipTlsHostnameVerification(true);
+            }
+        }
         if (username != null) {
             // SASL needs the binary protocol; PLAIN is what memcached's SASL set-ups offer (use TLS
             // or a private network: PLAIN sends the password as is).

@@ -97,10 +97,11 @@ final class Prober {
     /**
      * Finds out, once per node and on sockets of its own, whether it answers {@code stats} (a proxy closes the
      * connection that asks, which on the store's connection would cancel the requests in flight). False while
-     * nothing answers. With SASL every node speaks the binary protocol, which no proxy we know passes: not asked.
+     * nothing answers. With SASL every node speaks the binary protocol, and with TLS every node speaks TLS, which no
+     * proxy we know passes: not asked.
      */
     private boolean knowsWhatAnswers(Node n) {
-        if (n.kind != null || cluster.username != null) {
+        if (n.kind != null || cluster.username != null || cluster.tls != null) {
             return true;
         }
         TextProtocolProbe.Kind kind = TextProtocolProbe.classify(n.address, (int) Math.max(cluster.timeoutMillis, 500));
@@ -121,15 +122,24 @@ final class Prober {
         return true;
     }
 
-    /** spymemcached retries a refused login forever and only says "Auth failure": say what is wrong. */
+    /**
+     * The client retries a refused login or TLS handshake forever and only says "Auth failure" or nothing: say
+     * what is wrong, once per outage.
+     */
     private void checkCredentials(Node n) {
         String username = cluster.username;
-        if (username == null || n.credentialsChecked) {
+        if (username == null && cluster.tls == null || n.credentialsChecked) {
             return;
         }
         n.credentialsChecked = true;
-        String answer = SaslCheck.authenticate(n.address, username, cluster.password,
-                (int) Math.max(cluster.timeoutMillis, 1000));
+        int timeout = (int) Math.max(cluster.timeoutMillis, 1000);
+        String answer = username == null ? VersionCheck.ask(n.address, timeout, cluster.tls)
+                : SaslCheck.authenticate(n.address, username, cluster.password, timeout, cluster.tls);
+        if (answer.startsWith(VersionCheck.TLS_FAILED)) {
+            LOG.warn("Memcached {} refuses the TLS connection: {}. Sessions stay on this server and on the other"
+                    + " nodes until it is fixed; see docs/operations.md, 'TLS'.", n.address,
+                    answer.substring(VersionCheck.TLS_FAILED.length()));
+        }
         if (answer.startsWith("authentication failed")) {
             LOG.warn("Memcached {} refuses the SASL login of user '{}': {}. Sessions stay on this server until"
                     + " 'username'/'password' match the node's SASL users (memcached -S).", n.address, username,

@@ -1,6 +1,7 @@
 package io.sessionmirror.agent.store;
 
 import io.sessionmirror.agent.config.NodeAddress;
+import io.sessionmirror.agent.config.TlsSettings;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -24,9 +25,21 @@ public final class SaslCheck {
      * version: "VERSION x" when the user name and password are accepted.
      */
     public static String authenticate(NodeAddress node, String user, String password, int timeoutMillis) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress(node.host(), node.port()), timeoutMillis);
-            s.setSoTimeout(timeoutMillis);
+        return authenticate(node, user, password, timeoutMillis, null);
+    }
+
+    /** The same over TLS when {@code tls} is not null. */
+    public static String authenticate(NodeAddress node, String user, String password, int timeoutMillis,
+                                      TlsSettings tls) {
+        Socket s;
+        try {
+            s = connect(node, timeoutMillis, tls);
+        } catch (javax.net.ssl.SSLException e) {
+            return VersionCheck.TLS_FAILED + TlsSettings.explain(e);
+        } catch (Exception e) {
+            return VersionCheck.notReachable(e);
+        }
+        try (s) {
             DataOutputStream o = new DataOutputStream(s.getOutputStream());
             DataInputStream in = new DataInputStream(s.getInputStream());
             byte[] mech = "PLAIN".getBytes(StandardCharsets.US_ASCII);
@@ -44,8 +57,29 @@ public final class SaslCheck {
             Object[] version = binaryResponse(in);
             return (Integer) version[0] == 0 ? "VERSION " + version[1] + " (authenticated as " + user + ")"
                     : "authenticated, but version failed (status " + version[0] + ")";
+        } catch (javax.net.ssl.SSLException e) {
+            return VersionCheck.TLS_FAILED + TlsSettings.explain(e);
         } catch (Exception e) {
+            if (tls != null && (e instanceof java.io.EOFException || e instanceof java.net.SocketException)) {
+                return VersionCheck.TLS_FAILED + TlsSettings.CLOSED_AFTER_HANDSHAKE; // see VersionCheck
+            }
             return "not reachable (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")";
+        }
+    }
+
+    /** A socket to the node, connected (over TLS, handshake done, when {@code tls} is set), reads bounded. */
+    public static Socket connect(NodeAddress node, int timeoutMillis, TlsSettings tls) throws IOException {
+        if (tls != null) {
+            return tls.connect(node.host(), node.port(), timeoutMillis);
+        }
+        Socket s = new Socket();
+        try {
+            s.connect(new InetSocketAddress(node.host(), node.port()), timeoutMillis);
+            s.setSoTimeout(timeoutMillis);
+            return s;
+        } catch (IOException e) {
+            s.close();
+            throw e;
         }
     }
 
