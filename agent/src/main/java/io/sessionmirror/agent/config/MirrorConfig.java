@@ -57,8 +57,8 @@ public final class MirrorConfig {
         parse(Option.WRITE, Option.SERIALIZER, Option.LOG, Option.PREFIX, Option.TIMEOUT, Option.QUEUE,
                 Option.SHUTDOWN_TIMEOUT, Option.EXPORT, Option.REPLICAS);
         if (redis() != null && replicas() > 0) {
-            throw problem(Option.REPLICAS).invalid("with Redis, copies are the Redis server's job (its replicas,"
-                    + " Sentinel or Cluster): leave replicas at 0");
+            throw problem(Option.REPLICAS).invalid("with Redis, replication is the Redis server's job (its"
+                    + " replicas, Sentinel or Cluster): leave replicas at 0");
         }
         if (enabled() && redis() == null && replicas() >= nodes.size()) {
             throw problem(Option.REPLICAS).invalid(replicas() + 1 + " copies need at least " + (replicas() + 1)
