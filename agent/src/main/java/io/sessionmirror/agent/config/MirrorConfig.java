@@ -58,10 +58,14 @@ public final class MirrorConfig {
         }
         parse(Option.WRITE, Option.SERIALIZER, Option.LOG, Option.PREFIX, Option.TIMEOUT, Option.QUEUE,
                 Option.SHUTDOWN_TIMEOUT, Option.EXPORT, Option.REPLICAS);
+        if (redis() != null && replicas() > 0) {
+            throw problem(Option.REPLICAS).invalid("with Redis, replication is the Redis server's job (its"
+                    + " replicas, Sentinel or Cluster): leave replicas at 0");
+        }
         // A dns: or config: entry stands for any number of nodes: how many there are is only known when it is
         // looked up (the store then keeps min(replicas + 1, nodes) copies and says so).
         boolean discovered = nodes.stream().anyMatch(NodeAddress::isDiscovered);
-        if (enabled() && !discovered && replicas() >= nodes.size()) {
+        if (enabled() && redis() == null && !discovered && replicas() >= nodes.size()) {
             throw problem(Option.REPLICAS).invalid(replicas() + 1 + " copies need at least " + (replicas() + 1)
                     + " nodes; 'nodes' lists " + nodes.size());
         }
@@ -82,7 +86,7 @@ public final class MirrorConfig {
         if (username() != null && password() == null) {
             throw problem(Option.USERNAME).invalid("a SASL user name needs 'password' or 'password.file'");
         }
-        if (username() == null && password() != null) {
+        if (username() == null && password() != null && redis() == null) { // Redis: the default user's password
             throw problem(passwordFrom).invalid("a password needs 'username'");
         }
         tls = checkTls();
@@ -110,7 +114,7 @@ public final class MirrorConfig {
         if (raw.get(Option.TLS_KEY) != null && raw.get(Option.TLS_CERT) == null) {
             throw problem(Option.TLS_KEY).invalid("a private key needs its certificate in 'tls.cert'");
         }
-        if (username() != null) {
+        if (username() != null && redis() == null) {
             // Memcached only (SASL): the ElastiCache client 1.2.0 loses track of binary-protocol answers over TLS
             // (MemcachedTlsIT found it with memcached -S -Z); the text protocol, SASL's alternative, has no login.
             throw problem(Option.USERNAME).invalid("SASL does not work over TLS with this Memcached client; with"
@@ -307,6 +311,12 @@ public final class MirrorConfig {
     /** How often {@code dns:} names are resolved again and {@code config:} endpoints asked again, in seconds. */
     public int discoveryIntervalSeconds() {
         return get(Option.DISCOVERY_INTERVAL);
+    }
+
+    /** The Redis/Valkey store {@code nodes} names, or null when it lists Memcached nodes. */
+    public RedisUri redis() {
+        String text = raw.get(Option.NODES);
+        return text != null && RedisUri.isRedis(text) ? RedisUri.parse(text) : null;
     }
 
     public WriteMode writeMode() {

@@ -44,7 +44,8 @@ public final class Option<T> {
     private static final String[] LOG_LEVELS = {"off", "error", "warn", "info", "debug", "trace"};
 
     public static final Option<List<NodeAddress>> NODES = add(new Option<>("nodes", null, "host:port, dns:<name>:<port>"
-            + " or config:<host>:<port>, comma-separated",
+            + " or config:<host>:<port>, comma-separated, or one Redis URI (redis://, rediss://, redis-sentinel://,"
+            + " redis-cluster://)",
             ValueParsers::nodes, Collections.<NodeAddress>emptyList()).list().onChange(OnChange.APPLIED).shown((v, raw) -> v.toString()));
     public static final Option<Boolean> ENABLED = add(bool("enabled", "true", ""));
     public static final Option<MirrorConfig.WriteMode> WRITE = add(choice("write", "async", MirrorConfig.WriteMode.class));

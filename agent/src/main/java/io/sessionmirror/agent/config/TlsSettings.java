@@ -31,12 +31,18 @@ public final class TlsSettings {
             + " connection right after the TLS handshake); set tls.cert and tls.key to one its CA signed";
 
     private final SSLContext context;
+    private final TrustManagerFactory trust;
+    /** Null without a client certificate. */
+    private final KeyManagerFactory keys;
     private final boolean verifyHostname;
     private final boolean defaultTrust;
     private final boolean clientCertificate;
 
-    private TlsSettings(SSLContext context, boolean verifyHostname, boolean defaultTrust, boolean clientCertificate) {
+    private TlsSettings(SSLContext context, TrustManagerFactory trust, KeyManagerFactory keys, boolean verifyHostname,
+                        boolean defaultTrust, boolean clientCertificate) {
         this.context = context;
+        this.trust = trust;
+        this.keys = keys;
         this.verifyHostname = verifyHostname;
         this.defaultTrust = defaultTrust;
         this.clientCertificate = clientCertificate;
@@ -51,20 +57,21 @@ public final class TlsSettings {
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust); // null: the JDK's cacerts (or javax.net.ssl.trustStore)
         KeyManager[] keyManagers = null;
+        KeyManagerFactory kmf = null;
         if (chain != null) {
             // An in-memory key store, only to hand the key and its chain to the key manager; its password guards
             // nothing.
             char[] password = "session-mirror".toCharArray();
             KeyStore ks = TlsFiles.emptyStore();
             ks.setKeyEntry("client", key, password, chain.toArray(new X509Certificate[0]));
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, password);
             keyManagers = kmf.getKeyManagers();
         }
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(keyManagers, tmf.getTrustManagers(), null);
         warmUp(context);
-        return new TlsSettings(context, verifyHostname, trust == null, chain != null);
+        return new TlsSettings(context, tmf, kmf, verifyHostname, trust == null, chain != null);
     }
 
     /**
@@ -87,6 +94,16 @@ public final class TlsSettings {
     /** The context for NIO engines ({@code SSLContext.createSSLEngine(host, port)}) and client libraries. */
     public SSLContext sslContext() {
         return context;
+    }
+
+    /** What to trust, for clients that build their own TLS context (Redis's netty-based client). */
+    public TrustManagerFactory trustManagers() {
+        return trust;
+    }
+
+    /** The client certificate and its key, or null without {@code tls.cert}; for clients that build their own context. */
+    public KeyManagerFactory keyManagers() {
+        return keys;
     }
 
     public SSLSocketFactory socketFactory() {

@@ -10,9 +10,11 @@ import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.metrics.MetricsRegistry;
 import io.sessionmirror.agent.security.ClassFilter;
 import io.sessionmirror.agent.security.PayloadSeal;
+import io.sessionmirror.agent.config.RedisUri;
 import io.sessionmirror.agent.store.MemcachedStore;
 import io.sessionmirror.agent.store.NodeDiscovery;
 import io.sessionmirror.agent.store.SessionStore;
+import io.sessionmirror.agent.store.redis.RedisStore;
 import java.util.regex.Pattern;
 import javax.net.SocketFactory;
 import org.slf4j.Logger;
@@ -84,16 +86,7 @@ public final class MirrorServices {
                 ? new SessionCodec(seal, config.compressAbove(), fst, java)
                 : new SessionCodec(seal, config.compressAbove(), java, fst);
         Counters stats = new Counters();
-        // dns: and config: entries: the store starts with what they say now and follows them (NodeDiscovery).
-        NodeDiscovery discovery = NodeDiscovery.of(config.nodes(),
-                config.tls() == null ? SocketFactory.getDefault() : config.tls().verifyingSocketFactory(), config.timeoutMillis(),
-                config.discoveryIntervalSeconds(), stats);
-        MemcachedStore store = new MemcachedStore(discovery == null ? config.nodes()
-                : discovery.firstList(Math.max(2000, 2L * config.timeoutMillis())), config.timeoutMillis(),
-                config.replicas(), stats, config.username(), config.password(), StoredCopyOrder.INSTANCE, config.tls());
-        if (discovery != null) {
-            store.follow(discovery);
-        }
+        SessionStore store = storeFor(config, stats);
         MirrorServices services = new MirrorServices(store, new WriteBehindQueue(config.queueCapacity()), codec,
                 new SessionKeys(config.prefix()), stats, config.writeMode() == MirrorConfig.WriteMode.SYNC,
                 config.mode() == MirrorConfig.Mode.NON_STICKY, config.route(), config.lock(), config.lockWaitMillis(),
@@ -101,6 +94,29 @@ public final class MirrorServices {
         services.takeoverMillis = config.shutdownTimeoutMillis() + 2L * config.timeoutMillis();
         services.writeIntervalMillis = config.writeIntervalMillis();
         return services;
+    }
+
+    /** The store {@code nodes} names: one Redis/Valkey URI, or a list of Memcached nodes. */
+    private static SessionStore storeFor(MirrorConfig config, Counters stats) {
+        RedisUri redis = config.redis();
+        if (redis == null) {
+            // dns: and config: entries: the store starts with what they say now and follows them (NodeDiscovery).
+            NodeDiscovery discovery = NodeDiscovery.of(config.nodes(),
+                    config.tls() == null ? SocketFactory.getDefault() : config.tls().verifyingSocketFactory(),
+                    config.timeoutMillis(), config.discoveryIntervalSeconds(), stats);
+            MemcachedStore store = new MemcachedStore(discovery == null ? config.nodes()
+                    : discovery.firstList(Math.max(2000, 2L * config.timeoutMillis())), config.timeoutMillis(),
+                    config.replicas(), stats, config.username(), config.password(), StoredCopyOrder.INSTANCE,
+                    config.tls());
+            if (discovery != null) {
+                store.follow(discovery);
+            }
+            return store;
+        }
+        // credentials in the URI win over the username/password options
+        boolean inUri = redis.password() != null;
+        return new RedisStore(redis, config.timeoutMillis(), stats, inUri ? redis.user() : config.username(),
+                inUri ? redis.password() : config.password(), StoredCopyOrder.INSTANCE, config.tls());
     }
 
     /**
