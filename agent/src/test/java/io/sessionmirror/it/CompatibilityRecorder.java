@@ -40,14 +40,19 @@ public final class CompatibilityRecorder implements TestWatcher {
 
     /** The last word of the first line a command prints (its version); "unknown" when it cannot be run. */
     public static String versionOf(String... command) {
+        String first = versionOfLine(command);
+        return first.isEmpty() ? "unknown" : first.substring(first.lastIndexOf(' ') + 1);
+    }
+
+    /** The first line a command prints, "" when it prints nothing or cannot be run. */
+    public static String versionOfLine(String... command) {
         try {
             Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             p.waitFor();
-            String first = out.isEmpty() ? "" : out.split("\\R")[0].trim();
-            return first.isEmpty() ? "unknown" : first.substring(first.lastIndexOf(' ') + 1);
+            return out.isEmpty() ? "" : out.split("\\R")[0].trim();
         } catch (IOException | InterruptedException e) {
-            return "unknown";
+            return "";
         }
     }
 

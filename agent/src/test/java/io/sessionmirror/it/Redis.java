@@ -65,6 +65,18 @@ public final class Redis implements AutoCloseable {
         return launch(List.of("--replicaof", "127.0.0.1", String.valueOf(master.port)), null, null);
     }
 
+    /** The installed redis-server's version ({@code redis-server -v} says "Redis server v=7.0.15 sha=..."). */
+    public static String installedVersion() {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("v=(\\S+)")
+                .matcher(CompatibilityRecorder.versionOfLine("redis-server", "-v"));
+        return m.find() ? m.group(1) : "unknown";
+    }
+
+    /** A standalone instance with extra {@code redis-server} arguments (e.g. a TLS port). */
+    public static Redis launchWith(List<String> extraArgs) throws Exception {
+        return launch(extraArgs, null, null);
+    }
+
     /** An instance with extra {@code redis-server} arguments ({@code --name value} pairs), e.g. cluster mode. */
     static Redis launch(List<String> extraArgs, String user, String password) throws Exception {
         Redis r = new Redis(Memcached.freePort(), extraArgs, user, password);
