@@ -77,8 +77,12 @@ public final class RedisBenchmark {
         double bytesPerRequest;
         /** Calls per request of each Redis command the configuration used, by name. */
         final Map<String, Double> commands = new TreeMap<>();
-        /** Keys in Redis when the configuration's run ended: the sessions it stored. */
+        /** Keys in Redis when the configuration's run ended. */
         long keys;
+        /** Of the sessions the run created, those whose id is in a Redis key when the run ended: stored. */
+        int sessionsStored;
+        /** The sessions the run created (both sizes). */
+        int sessionsCreated;
 
         Result(Config config, ServerBenchmark.Workload workload) {
             this.config = config;
@@ -237,9 +241,18 @@ public final class RedisBenchmark {
                         RedisReport.commands(r));
             }
             long keys = redis.dbSize();
+            List<String> ids = new ArrayList<>(Files.readAllLines(small));
+            if (big != null) {
+                ids.addAll(Files.readAllLines(big));
+            }
+            int stored = stored(ids, redis.keys());
             for (Result r : results) {
                 r.keys = keys;
+                r.sessionsCreated = ids.size();
+                r.sessionsStored = stored;
             }
+            System.out.printf(Locale.ROOT, "round %d  %-34s %d keys in Redis; %d of the %d sessions created stored%n",
+                    round, c.label, keys, stored, ids.size());
         } finally {
             server.destroy();
             if (!server.waitFor(20, TimeUnit.SECONDS)) {
@@ -247,6 +260,17 @@ public final class RedisBenchmark {
             }
         }
         return results;
+    }
+
+    /** How many of the session ids are part of some key (every store's key names the session id). */
+    static int stored(List<String> ids, List<String> keys) {
+        int n = 0;
+        for (String id : ids) {
+            if (keys.stream().anyMatch(k -> k.contains(id))) {
+                n++;
+            }
+        }
+        return n;
     }
 
     private long[] cpu(Process server) {
@@ -324,6 +348,8 @@ public final class RedisBenchmark {
                 m.bytesPerRequest += r.bytesPerRequest / g.size();
                 m.requests += r.requests;
                 m.keys = Math.max(m.keys, r.keys);
+                m.sessionsCreated += r.sessionsCreated;
+                m.sessionsStored += r.sessionsStored;
                 r.commands.forEach((k, v) -> commands.merge(k, v / g.size(), Double::sum));
             }
             m.commands.putAll(commands);

@@ -97,11 +97,20 @@ final class RedisServer implements AutoCloseable {
         return Long.parseLong(command("DBSIZE"));
     }
 
+    /** Every key (KEYS *: for the benchmark's small database, after the measurement, never during it). */
+    List<String> keys() throws IOException {
+        return List.of(command("KEYS", "*").split("\n", -1)).stream().filter(k -> !k.isEmpty())
+                .collect(java.util.stream.Collectors.toList());
+    }
+
     void flushAll() throws IOException {
         command("FLUSHALL");
     }
 
-    /** Sends one command (a RESP array of bulk strings) and returns its reply as text (integers as digits). */
+    /**
+     * Sends one command (a RESP array of bulk strings) and returns its reply as text: integers as digits, an array of
+     * bulk strings one element a line.
+     */
     String command(String... args) throws IOException {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
@@ -126,6 +135,16 @@ final class RedisServer implements AutoCloseable {
                     }
                     byte[] body = in.readNBytes(n + 2);
                     return new String(body, 0, n, StandardCharsets.UTF_8);
+                }
+                case '*': { // an array of bulk strings (KEYS): one a line
+                    int n = Integer.parseInt(head.substring(1));
+                    StringBuilder lines = new StringBuilder();
+                    for (int i = 0; i < n; i++) {
+                        int len = Integer.parseInt(line(in).substring(1));
+                        byte[] body = in.readNBytes(len + 2);
+                        lines.append(new String(body, 0, len, StandardCharsets.UTF_8)).append('\n');
+                    }
+                    return lines.toString();
                 }
                 default:
                     throw new IOException("redis answered " + String.join(" ", args) + " with " + head);
