@@ -18,8 +18,12 @@ import org.junit.jupiter.api.Test;
  */
 class RedisBenchmarkSmokeIT {
 
+    /**
+     * All but Redisson's MEMORY + AFTER_REQUEST mode, to stay under a minute: its set-up differs from the default
+     * mode's in two attribute values only (RedissonSetup).
+     */
     private static final List<RedisBenchmark.Config> CONFIGS = List.of(RedisBenchmark.Config.NONE,
-            RedisBenchmark.Config.REDISSON, RedisBenchmark.Config.REDISSON_MEMORY);
+            RedisBenchmark.Config.REDISSON, RedisBenchmark.Config.SM_ASYNC, RedisBenchmark.Config.SM_SYNC);
 
     @Test
     void everyConfigurationServesAndStoresItsSessionsInRedis() throws Exception {
@@ -38,13 +42,27 @@ class RedisBenchmarkSmokeIT {
             }
             assertEquals(b.sessions, r.sessionsCreated, what);
             assertEquals(r.sessionsCreated, r.sessionsStored, what + ": every session created is in Redis");
-            assertTrue(r.serverCpuMicros > 0 && r.replicationCpuMicros > 0,
-                    what + ": CPU measured, replication threads found: " + r.replicationCpuMicros);
+            assertTrue(r.serverCpuMicros > 0, what + ": CPU measured");
+            if (r.config.redisson() || r.config == RedisBenchmark.Config.SM_SYNC
+                    && r.workload == ServerBenchmark.Workload.WRITE_2K) {
+                // Redisson's threads work on every request; Session Mirror's Redis client's threads on every sync
+                // write (async writes in a one-second run may stay under the 10 ms tick of /proc).
+                assertTrue(r.replicationCpuMicros > 0, what + ": replication threads found");
+            }
             if (r.workload == ServerBenchmark.Workload.WRITE_2K) {
                 double writes = r.commands.getOrDefault("hset", 0.0) + r.commands.getOrDefault("hmset", 0.0)
                         + r.commands.getOrDefault("set", 0.0) + r.commands.getOrDefault("evalsha", 0.0)
                         + r.commands.getOrDefault("eval", 0.0);
                 assertTrue(writes > 0, what + ": the write workload writes to Redis: " + r.commands);
+            }
+            if (r.config == RedisBenchmark.Config.SM_SYNC && r.workload == ServerBenchmark.Workload.WRITE_2K) {
+                double sets = r.commands.getOrDefault("set", 0.0) + r.commands.getOrDefault("eval", 0.0)
+                        + r.commands.getOrDefault("evalsha", 0.0);
+                assertTrue(sets > 0.8, what + ": sync writes every request: " + r.commands);
+            }
+            if (r.config == RedisBenchmark.Config.SM_ASYNC && r.workload == ServerBenchmark.Workload.READ) {
+                assertTrue(r.commandsPerRequest < 0.1, what + ": read-only requests cost Session Mirror no Redis call: "
+                        + r.commands);
             }
             if (r.config.redisson()) {
                 // Redisson writes the session's access times on every request, reads included (seen: 18-26 commands).
