@@ -265,16 +265,22 @@ public final class ServerBenchmark {
      */
     static List<String> tomcatCommand(Path root, List<String> jvmOptions, String extraClassPath, int port, Path dir,
                                       List<String> launcherArgs) {
+        return tomcatCommand(root, TOMCAT9_DIR, SHOP_WAR, jvmOptions, extraClassPath, port, dir, launcherArgs);
+    }
+
+    /** The same with another Tomcat's jars ({@code tomcatDir}) and web app ({@code war}), both relative to root. */
+    static List<String> tomcatCommand(Path root, String tomcatDir, String war, List<String> jvmOptions,
+                                      String extraClassPath, int port, Path dir, List<String> launcherArgs) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(List.of("-Xms512m", "-Xmx512m", "-XX:+UseParallelGC", "-Ddemo.server.name=bench"));
         cmd.addAll(jvmOptions);
-        String cp = root.resolve(LAUNCHER_JAR) + File.pathSeparator + root.resolve(TOMCAT9_DIR) + File.separator + "*";
+        String cp = root.resolve(LAUNCHER_JAR) + File.pathSeparator + root.resolve(tomcatDir) + File.separator + "*";
         if (extraClassPath != null) {
             cp += File.pathSeparator + extraClassPath;
         }
         cmd.addAll(List.of("-cp", cp, "io.sessionmirror.demo.launcher.TomcatLauncher", "--port", String.valueOf(port),
-                "--app", "/shop=" + root.resolve(SHOP_WAR), "--base", dir.toString()));
+                "--app", "/shop=" + root.resolve(war), "--base", dir.toString()));
         cmd.addAll(launcherArgs);
         return cmd;
     }
@@ -387,7 +393,7 @@ public final class ServerBenchmark {
     }
 
     /** Creates {@code sessions} sessions of about {@code bytes} each (a cart of 40 items); returns the cookie file. */
-    private Path createSessions(int port, int bytes, Path file) throws Exception {
+    Path createSessions(int port, int bytes, Path file) throws Exception {
         String item = "x".repeat(Math.max(8, bytes / 40 - 12));
         List<String> ids = new ArrayList<>();
         for (int s = 0; s < sessions; s++) {
@@ -420,7 +426,7 @@ public final class ServerBenchmark {
     }
 
     /** The hot workloads' wrk script: each connection cycles through the sessions, like many users on few connections. */
-    private static Path hotScript(Path dir) throws IOException {
+    static Path hotScript(Path dir) throws IOException {
         Path script = dir.resolve("sessions.lua");
         if (!Files.exists(script)) {
             Files.write(script, ("local ids = {}\nfor line in io.lines(os.getenv(\"BENCH_COOKIES\")) do ids[#ids + 1] = line end\n"
@@ -431,7 +437,7 @@ public final class ServerBenchmark {
         return script;
     }
 
-    private String wrk(String url, Path cookies, int secs, Path script) throws Exception {
+    String wrk(String url, Path cookies, int secs, Path script) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("wrk", "-t", String.valueOf(WRK_THREADS), "-c", String.valueOf(connections),
                 "-d", secs + "s", "--latency", "-s", script.toString(), url).redirectErrorStream(true);
         pb.environment().put("BENCH_COOKIES", cookies.toString());
@@ -491,7 +497,7 @@ public final class ServerBenchmark {
         return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
     }
 
-    private static double microsPerRequest(long ticks, long requests) {
+    static double microsPerRequest(long ticks, long requests) {
         return requests == 0 ? 0 : ticks * 1_000_000.0 / TICKS_PER_SECOND / requests;
     }
 
