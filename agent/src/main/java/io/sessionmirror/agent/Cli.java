@@ -100,6 +100,15 @@ public final class Cli {
             out.printf("  %-13s %-30s (%s)%n", o.key(), config.shown(o), source == null ? "not set" : source);
         }
         int failures = 0;
+        io.sessionmirror.agent.config.RedisUri redis = config.redis();
+        if (redis != null) {
+            boolean inUri = redis.password() != null; // as the agent does: credentials in the URI win
+            String answer = io.sessionmirror.agent.store.redis.RedisStore.check(redis,
+                    inUri ? redis.user() : config.username(), inUri ? redis.password() : config.password(),
+                    Math.max(config.timeoutMillis(), 1000), config.tls());
+            out.println("  " + redis + ": " + answer);
+            return answer.startsWith("Redis ") ? 0 : 1;
+        }
         java.util.List<NodeAddress> nodes = new java.util.ArrayList<>();
         for (NodeAddress entry : config.nodes()) {
             if (!entry.isDiscovered()) {

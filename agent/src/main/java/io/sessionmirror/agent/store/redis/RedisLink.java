@@ -201,6 +201,30 @@ final class RedisLink {
         }
     }
 
+    /** What answers, for {@code check}: "Redis 7.0.15, master" or "Redis 7.0.15, cluster of 3 masters". */
+    String describe() throws Exception {
+        if (connection != null) {
+            String info = connection.async().info("server").get(timeoutMillis, TimeUnit.MILLISECONDS);
+            String role = connection.async().info("replication").get(timeoutMillis, TimeUnit.MILLISECONDS);
+            return "Redis " + field(info, "redis_version") + ", " + field(role, "role");
+        }
+        int masters = 0;
+        for (RedisClusterNode n : clusterConnection.getPartitions()) {
+            masters += n.is(RedisClusterNode.NodeFlag.UPSTREAM) ? 1 : 0;
+        }
+        String info = clusterConnection.async().info("server").get(timeoutMillis, TimeUnit.MILLISECONDS);
+        return "Redis " + field(info, "redis_version") + ", cluster of " + masters + " masters";
+    }
+
+    private static String field(String info, String name) {
+        for (String line : info.split("\r?\n")) {
+            if (line.startsWith(name + ":")) {
+                return line.substring(name.length() + 1).trim();
+            }
+        }
+        return "?";
+    }
+
     /** A cheap round trip: PING. */
     void ping() throws Exception {
         commands.ping().get(timeoutMillis, TimeUnit.MILLISECONDS);

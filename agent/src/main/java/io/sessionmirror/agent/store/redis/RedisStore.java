@@ -77,6 +77,24 @@ public final class RedisStore implements SessionStore, RedisHealth.Target {
         health.start();
     }
 
+    /**
+     * For {@code check}: connects once (bounded by {@code timeoutMillis}) and says what answers, e.g.
+     * "Redis 7.0.15, master"; or why nothing does, starting with "not reachable".
+     */
+    public static String check(RedisUri uri, String user, String password, long timeoutMillis, TlsSettings tls) {
+        RedisLink link = null;
+        try {
+            link = RedisLink.open(uri, user, password, timeoutMillis, tls);
+            return link.describe();
+        } catch (Exception e) {
+            return "not reachable (" + RedisCalls.failure("connect", e).getMessage() + ")";
+        } finally {
+            if (link != null) {
+                link.close(0);
+            }
+        }
+    }
+
     private RedisLink connect() {
         try {
             link = RedisLink.open(uri, user, password, timeoutMillis, tls);
