@@ -1,15 +1,21 @@
 package io.sessionmirror.agent.store.redis;
 
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The server-side halves of the store's compare-and-act steps, as Lua scripts: Redis runs a script atomically,
  * so nothing lands between its compare and its write. The order of session copies is decided in Java (the
  * {@code CopyOrder} reads a payload header no script should parse); the script only checks that what was read
- * is still what is stored, by its SHA-1 ({@code redis.sha1hex}), and writes. Sent with EVAL each time (the
- * server caches the compiled script by its hash): a restarted or failed-over server never answers NOSCRIPT.
+ * is still what is stored, by its SHA-1 ({@code redis.sha1hex}), and writes. Sent by its digest (EVALSHA: 40
+ * bytes instead of the script's few hundred on every write); a server that does not know it yet (a restart, a
+ * failover, a cluster node first asked) answers NOSCRIPT and is sent the script itself, which it then keeps.
  */
 final class RedisScripts {
 
@@ -50,6 +56,44 @@ final class RedisScripts {
     static final String UNLOCK = ""
             + "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end\n"
             + "return 0";
+
+    /** Runs {@code script} by its digest, and by its text where the server answers NOSCRIPT. */
+    static <T> CompletableFuture<T> run(RedisClusterAsyncCommands<byte[], byte[]> commands, String script,
+                                        ScriptOutputType type, byte[][] keys, byte[]... args) {
+        CompletableFuture<T> out = new CompletableFuture<>();
+        commands.<T>evalsha(DIGESTS.computeIfAbsent(script, RedisScripts::digest), type, keys, args)
+                .whenComplete((v, e) -> {
+                    if (e == null) {
+                        out.complete(v);
+                    } else if (noScript(e)) {
+                        commands.<T>eval(script, type, keys, args).whenComplete((v2, e2) -> {
+                            if (e2 == null) {
+                                out.complete(v2);
+                            } else {
+                                out.completeExceptionally(e2);
+                            }
+                        });
+                    } else {
+                        out.completeExceptionally(e);
+                    }
+                });
+        return out;
+    }
+
+    private static boolean noScript(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (String.valueOf(t.getMessage()).startsWith("NOSCRIPT")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static final Map<String, String> DIGESTS = new ConcurrentHashMap<>();
+
+    private static String digest(String script) {
+        return new String(fingerprint(utf8(script)), StandardCharsets.US_ASCII);
+    }
 
     /** What SET_IF_UNCHANGED compares with: the SHA-1 of {@code stored} in lower-case hex, '' for absent. */
     static byte[] fingerprint(byte[] stored) {

@@ -232,8 +232,8 @@ public final class RedisStore implements SessionStore, RedisHealth.Target {
 
     private boolean script(String op, String script, String key, long deadline, byte[]... args) throws StoreException {
         byte[][] keys = {RedisScripts.utf8(key)};
-        Long answer = call(op, commands(op).<Long>eval(script, ScriptOutputType.INTEGER, keys, args)
-                .toCompletableFuture(), deadline);
+        Long answer = call(op, RedisScripts.<Long>run(commands(op), script, ScriptOutputType.INTEGER, keys, args),
+                deadline);
         return answer != null && answer == 1L;
     }
 

@@ -78,7 +78,7 @@ final class RedisWrite implements PendingWrite {
                 break;
         }
         byte[][] keys = {keyBytes};
-        commands.<Long>eval(RedisScripts.SET_IF_UNCHANGED, ScriptOutputType.INTEGER, keys,
+        RedisScripts.<Long>run(commands, RedisScripts.SET_IF_UNCHANGED, ScriptOutputType.INTEGER, keys,
                 RedisScripts.fingerprint(stored), value, lifetime).whenComplete((written, error) -> {
                     if (error != null) {
                         result.completeExceptionally(error);
