@@ -56,7 +56,11 @@ public final class MirrorConfig {
         }
         parse(Option.WRITE, Option.SERIALIZER, Option.LOG, Option.PREFIX, Option.TIMEOUT, Option.QUEUE,
                 Option.SHUTDOWN_TIMEOUT, Option.EXPORT, Option.REPLICAS);
-        if (enabled() && replicas() >= nodes.size()) {
+        if (redis() != null && replicas() > 0) {
+            throw problem(Option.REPLICAS).invalid("with Redis, replication is the Redis server's job (its"
+                    + " replicas, Sentinel or Cluster): leave replicas at 0");
+        }
+        if (enabled() && redis() == null && replicas() >= nodes.size()) {
             throw problem(Option.REPLICAS).invalid(replicas() + 1 + " copies need at least " + (replicas() + 1)
                     + " nodes; 'nodes' lists " + nodes.size());
         }
@@ -261,6 +265,12 @@ public final class MirrorConfig {
 
     public List<NodeAddress> nodes() {
         return get(Option.NODES);
+    }
+
+    /** The Redis/Valkey store {@code nodes} names, or null when it lists Memcached nodes. */
+    public RedisUri redis() {
+        String text = raw.get(Option.NODES);
+        return text != null && RedisUri.isRedis(text) ? RedisUri.parse(text) : null;
     }
 
     public WriteMode writeMode() {

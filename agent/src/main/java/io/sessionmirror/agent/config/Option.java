@@ -43,7 +43,8 @@ public final class Option<T> {
     private static final int MB = 1024 * 1024;
     private static final String[] LOG_LEVELS = {"off", "error", "warn", "info", "debug", "trace"};
 
-    public static final Option<List<NodeAddress>> NODES = add(new Option<>("nodes", null, "host:port[,host:port...]",
+    public static final Option<List<NodeAddress>> NODES = add(new Option<>("nodes", null, "host:port[,host:port...]"
+            + " or one Redis URI (redis://, rediss://, redis-sentinel://, redis-cluster://)",
             ValueParsers::nodes, Collections.<NodeAddress>emptyList()).list().onChange(OnChange.APPLIED).shown((v, raw) -> v.toString()));
     public static final Option<Boolean> ENABLED = add(bool("enabled", "true", ""));
     public static final Option<MirrorConfig.WriteMode> WRITE = add(choice("write", "async", MirrorConfig.WriteMode.class));

@@ -18,6 +18,7 @@ public final class OptionsParser {
 
     /** A segment as an error may show it: everything after a secret's or password's key name is masked. */
     static String masked(String segment) {
+        segment = segment.replaceAll("(?i)(rediss?(-sentinel|-cluster)?://[^:/@,]*:)[^@]*@", "$1" + Option.MASK + "@");
         String lower = segment.toLowerCase(java.util.Locale.ROOT);
         int cut = -1;
         for (Option o : Option.values()) {

@@ -122,6 +122,16 @@ final class ValueParsers {
     }
 
     static List<NodeAddress> nodes(String text, Problem problem) {
+        if (RedisUri.isRedis(text)) {
+            try {
+                return RedisUri.parse(text).hosts(); // the store itself is built from MirrorConfig.redis()
+            } catch (IllegalArgumentException e) {
+                throw problem.invalid(e.getMessage());
+            }
+        }
+        if (RedisUri.mentionsRedis(text)) {
+            throw problem.invalid("a Redis URI is the whole 'nodes' value: Redis and Memcached entries cannot be mixed");
+        }
         Set<NodeAddress> out = new LinkedHashSet<>();
         for (String part : text.split(",", -1)) {
             if (part.trim().isEmpty()) {

@@ -10,8 +10,10 @@ import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.metrics.MetricsRegistry;
 import io.sessionmirror.agent.security.ClassFilter;
 import io.sessionmirror.agent.security.PayloadSeal;
+import io.sessionmirror.agent.config.RedisUri;
 import io.sessionmirror.agent.store.MemcachedStore;
 import io.sessionmirror.agent.store.SessionStore;
+import io.sessionmirror.agent.store.redis.RedisStore;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 
@@ -82,8 +84,7 @@ public final class MirrorServices {
                 ? new SessionCodec(seal, config.compressAbove(), fst, java)
                 : new SessionCodec(seal, config.compressAbove(), java, fst);
         Counters stats = new Counters();
-        MemcachedStore store = new MemcachedStore(config.nodes(), config.timeoutMillis(), config.replicas(), stats,
-                config.username(), config.password(), StoredCopyOrder.INSTANCE);
+        SessionStore store = storeFor(config, stats);
         MirrorServices services = new MirrorServices(store, new WriteBehindQueue(config.queueCapacity()), codec,
                 new SessionKeys(config.prefix()), stats, config.writeMode() == MirrorConfig.WriteMode.SYNC,
                 config.mode() == MirrorConfig.Mode.NON_STICKY, config.route(), config.lock(), config.lockWaitMillis(),
@@ -91,6 +92,19 @@ public final class MirrorServices {
         services.takeoverMillis = config.shutdownTimeoutMillis() + 2L * config.timeoutMillis();
         services.writeIntervalMillis = config.writeIntervalMillis();
         return services;
+    }
+
+    /** The store {@code nodes} names: one Redis/Valkey URI, or a list of Memcached nodes. */
+    private static SessionStore storeFor(MirrorConfig config, Counters stats) {
+        RedisUri redis = config.redis();
+        if (redis == null) {
+            return new MemcachedStore(config.nodes(), config.timeoutMillis(), config.replicas(), stats,
+                    config.username(), config.password(), StoredCopyOrder.INSTANCE);
+        }
+        // credentials in the URI win over the username/password options
+        boolean inUri = redis.password() != null;
+        return new RedisStore(redis, config.timeoutMillis(), stats, inUri ? redis.user() : config.username(),
+                inUri ? redis.password() : config.password(), StoredCopyOrder.INSTANCE);
     }
 
     /**
