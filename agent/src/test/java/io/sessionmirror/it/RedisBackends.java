@@ -23,7 +23,7 @@ final class RedisBackends {
 
     /** One standalone redis-server. */
     static Backend standalone(Redis redis) {
-        return new RedisBackend("standalone", redis.uri()) {
+        return new RedisBackend("standalone", redis.uri(), version(redis)) {
             @Override
             List<Redis> counted() {
                 return List.of(redis);
@@ -38,7 +38,8 @@ final class RedisBackends {
 
     /** A cluster of masters: a key is read where its slot lives, the counts are the sum over the masters. */
     static Backend cluster(RedisCluster cluster) {
-        return new RedisBackend("cluster of " + cluster.masters().size() + " masters", cluster.uri()) {
+        return new RedisBackend("cluster of " + cluster.masters().size() + " masters", cluster.uri(),
+                version(cluster.masters().get(0))) {
             @Override
             List<Redis> counted() {
                 return cluster.masters();
@@ -55,8 +56,8 @@ final class RedisBackends {
      * The master the Sentinels name now. Only the master's counts: a replica applies the master's writes as
      * commands of its own (effects replication), so summing both would count each write twice.
      */
-    static Backend sentinel(RedisSentinel sentinel) {
-        return new RedisBackend("Sentinel, master + 1 replica", sentinel.uri()) {
+    static Backend sentinel(RedisSentinel sentinel) throws IOException {
+        return new RedisBackend("Sentinel, master + 1 replica", sentinel.uri(), version(sentinel.master())) {
             @Override
             List<Redis> counted() throws IOException {
                 return List.of(sentinel.master());
@@ -94,12 +95,13 @@ final class RedisBackends {
     private abstract static class RedisBackend implements Backend {
         private final String form;
         private final String uri;
-        /** Read once: the label is asked for after the test too, when the servers may be gone. */
-        private String version;
+        /** Read at the start: the label is asked for after the test too, when the servers may be gone. */
+        private final String version;
 
-        RedisBackend(String form, String uri) {
+        RedisBackend(String form, String uri, String version) {
             this.form = form;
             this.uri = uri;
+            this.version = version;
         }
 
         /** The instances whose command counts are the store's. */
@@ -139,14 +141,7 @@ final class RedisBackends {
         }
 
         @Override
-        public synchronized String[] label() {
-            if (version == null) {
-                try {
-                    version = version(counted().get(0));
-                } catch (IOException e) {
-                    version = "unknown";
-                }
-            }
+        public String[] label() {
             return new String[] {"Redis", form, version};
         }
     }
