@@ -13,14 +13,35 @@ import org.junit.jupiter.api.Test;
  * resume against the new master, and every acknowledged change is there soon after. Replication is asynchronous,
  * so the new master may lack the dead one's last writes; the agent sees another run id and writes its sessions
  * again, which is why nothing is lost while the application server lives (docs/failures.md). A failover of the
- * application server afterwards finds every acknowledged change.
+ * application server afterwards finds every acknowledged change. The same when an operator moves the master
+ * (SENTINEL FAILOVER): the old master lives on as a replica and answers writes with READONLY until the agent
+ * asks the Sentinels again.
  */
 class RedisSentinelFailoverIT extends RedisFaultTest {
 
     private static final int USERS = 40;
 
+    /** How the master changes in a case: returns the new master once the Sentinels name it. */
+    private interface Failover {
+        Redis run(RedisSentinel sentinel) throws Exception;
+    }
+
     @Test
-    void writesResumeOnTheNewMasterAndNoAcknowledgedChangeIsLost() throws Exception {
+    void theMasterDiesWritesResumeOnThePromotedReplicaAndNoAcknowledgedChangeIsLost() throws Exception {
+        underLoad("master killed", s -> {
+            Redis next = s.replica();
+            s.master().kill();
+            s.awaitMaster(next);
+            return next;
+        });
+    }
+
+    @Test
+    void aForcedFailoverMovesTheWritesToTheNewMasterAndNoAcknowledgedChangeIsLost() throws Exception {
+        underLoad("SENTINEL FAILOVER", RedisSentinel::failover);
+    }
+
+    private void underLoad(String what, Failover failover) throws Exception {
         RedisSentinel sentinel = RedisSentinel.start(1);
         Backend store = redis(sentinel, RedisBackends.sentinel(sentinel));
         ServerProcess a = tomcat("sentinelA", store.agentOptions());
@@ -31,23 +52,21 @@ class RedisSentinelFailoverIT extends RedisFaultTest {
         Traffic traffic = new Traffic(users, i -> a.url("/shop/counter?format=text"), 2).start();
         traffic.awaitOk(USERS * 3L, Duration.ofSeconds(60));
 
-        Redis old = sentinel.master();
-        Redis next = sentinel.replica();
         long t0 = System.nanoTime();
-        old.kill();
-        sentinel.awaitMaster(next);
+        Redis next = failover.run(sentinel);
         long promoted = (System.nanoTime() - t0) / 1_000_000;
         long writesOnNext = RedisBackends.calls(next, "set");
         traffic.awaitOk(traffic.ok() + USERS * 5L, Duration.ofSeconds(60)); // every user goes on clicking
         traffic.stop();
-        System.out.println("[RedisSentinelFailoverIT] master killed under traffic, replica promoted after " + promoted
+        System.out.println("[RedisSentinelFailoverIT] " + what + " under traffic, replica promoted after " + promoted
                 + " ms: " + traffic.summary());
         assertEquals(0, traffic.failed(), "failed requests: " + traffic.failures());
 
         long[] acked = acknowledged(traffic, USERS);
         long caughtUp = awaitStored(users, acked, next::get, Duration.ofSeconds(30));
-        System.out.println("[RedisSentinelFailoverIT] every acknowledged change was on the new master " + caughtUp
-                + " ms after the traffic stopped (" + (System.nanoTime() - t0) / 1_000_000 + " ms after the kill)");
+        System.out.println("[RedisSentinelFailoverIT] " + what + ": every acknowledged change was on the new master "
+                + caughtUp + " ms after the traffic stopped (" + (System.nanoTime() - t0) / 1_000_000
+                + " ms after the failover began)");
         assertNotEquals(writesOnNext, RedisBackends.calls(next, "set"), "the agent wrote to the new master");
 
         a.kill9();
