@@ -145,7 +145,12 @@ final class RedisLink {
      */
     String incarnation() throws Exception {
         if (connection != null) {
-            return runId(connection.async().info("server").get(timeoutMillis, TimeUnit.MILLISECONDS));
+            String info = connection.async().info().get(timeoutMillis, TimeUnit.MILLISECONDS);
+            if (info.contains("role:slave")) {
+                // a master demoted by a failover keeps our connection open and answers writes with READONLY
+                throw new ReplicaException();
+            }
+            return runId(info);
         }
         TreeMap<String, String> ids = new TreeMap<>();
         for (RedisClusterNode n : clusterConnection.getPartitions()) {
@@ -156,6 +161,15 @@ final class RedisLink {
             }
         }
         return ids.toString();
+    }
+
+    /** The server answering is a replica: writes would fail with READONLY. */
+    static final class ReplicaException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ReplicaException() {
+            super("the server is a replica (read-only)", null, false, false);
+        }
     }
 
     /** A cheap round trip: PING. */

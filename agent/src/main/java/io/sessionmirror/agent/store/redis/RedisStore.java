@@ -294,7 +294,25 @@ public final class RedisStore implements SessionStore, RedisHealth.Target {
         if (l == null) {
             throw new StoreException("not connected");
         }
-        return l.incarnation();
+        try {
+            return l.incarnation();
+        } catch (RedisLink.ReplicaException e) {
+            if (uri.kind() == RedisUri.Kind.SENTINEL) {
+                reconnect(l); // the Sentinels name another master now: ask them again
+            }
+            throw e;
+        }
+    }
+
+    /** Drops {@code stale} and connects again (Sentinel: to the master they name now). */
+    private synchronized void reconnect(RedisLink stale) {
+        if (link == stale) {
+            LOG.info("Redis {}: the server we spoke to is a replica now (failover); asking the Sentinels for the"
+                    + " master", uri);
+            link = null;
+            stale.close(0);
+            connect();
+        }
     }
 
     @Override
