@@ -35,8 +35,7 @@ class RedisRestartIT extends RedisFaultTest {
         String before = redis.runId();
         long t0 = System.nanoTime();
         redis.restart();
-        assertNotEquals(before, redis.runId(), "another process");
-        assertEquals(List.of(), redis.keys(0), "it came back empty");
+        assertNotEquals(before, redis.runId(), "another process (empty: no persistence; the agent may refill it already)");
         a.awaitLog("another server process", Duration.ofSeconds(30));
         long rewritten = awaitStored(users, acked, redis::get, Duration.ofSeconds(30));
         System.out.println("[RedisRestartIT] every session was in Redis again " + (System.nanoTime() - t0) / 1_000_000
