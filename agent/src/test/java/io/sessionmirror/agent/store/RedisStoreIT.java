@@ -59,6 +59,24 @@ class RedisStoreIT {
         }
     }
 
+    /** A server JVM must still exit when its own threads end: the client's threads are daemons, and ours by name. */
+    @Test
+    void theClientRunsOnDaemonThreadsOfItsOwnName() throws Exception {
+        try (Redis redis = Redis.start(); RedisStore store = store(redis.uri(), 2000, null, null)) {
+            store.set(KEY, SessionStoreContract.copy(1), 60);
+            int ours = 0;
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                String name = t.getName();
+                if (name.startsWith("session-mirror-redis")) {
+                    ours++;
+                    assertTrue(t.isDaemon(), name + " is not a daemon thread");
+                }
+                assertFalse(name.toLowerCase(java.util.Locale.ROOT).startsWith("lettuce"), "unnamed client thread " + name);
+            }
+            assertTrue(ours >= 2, "the I/O thread and the probe at least");
+        }
+    }
+
     @Test
     void theDatabaseIndexIsUsed() throws Exception {
         try (Redis redis = Redis.start(); RedisStore store = store(redis.uri() + "/3", 2000, null, null)) {

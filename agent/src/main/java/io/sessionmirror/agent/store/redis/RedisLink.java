@@ -62,7 +62,7 @@ final class RedisLink {
         Duration timeout = Duration.ofMillis(timeoutMillis);
         ClientResources resources = DefaultClientResources.builder()
                 .ioThreadPoolSize(2)
-                .computationThreadPoolSize(1)
+                .computationThreadPoolSize(2) // its minimum; a smaller value is raised with a log line
                 // daemon threads with a name of ours: a server JVM still exits when its own threads end
                 .threadFactoryProvider(pool -> new DefaultThreadFactory("session-mirror-redis-" + pool, true))
                 .commandLatencyRecorder(CommandLatencyRecorder.disabled())
