@@ -4,13 +4,15 @@
 #   demo-apps/cluster.sh                  run the failover scenario, then leave the cluster running until Ctrl-C
 #   demo-apps/cluster.sh --scenario-only  run the scenario and stop everything
 #   demo-apps/cluster.sh --non-sticky     round-robin balancing, Memcached as the primary copy (mode=non-sticky)
+#   demo-apps/cluster.sh --store redis    the same on Redis: a redis-server instead of memcached (nodes=redis://...)
 #   demo-apps/cluster.sh --no-build       use the jars already built (mvn -DskipTests verify)
 #   demo-apps/cluster.sh --tls            memcached speaks TLS only (memcached -Z, certificates made with openssl in
 #                                         demo-run/tls/); the agents verify it against that CA (tls=true,tls.ca=...)
 #   demo-apps/cluster.sh --screenshot F   after the scenario, save a headless Chromium screenshot of the shop as F
 #
 # What runs (all unmodified; the only addition is the -javaagent flag):
-#   memcached                              127.0.0.1:$MEMCACHED_PORT (21211)
+#   memcached                              127.0.0.1:$MEMCACHED_PORT (21211), or with --store redis:
+#   redis-server                           127.0.0.1:$REDIS_PORT (26379), no persistence
 #   Debian's Tomcat 10 (tomcat10 package), two instances made with tomcat10-instance-create:
 #     tomcatA  127.0.0.1:$PORT_A (8081), jvmRoute tomcatA
 #     tomcatB  127.0.0.1:$PORT_B (8082), jvmRoute tomcatB
@@ -27,6 +29,7 @@ NON_STICKY=false
 TLS=false
 BUILD=true
 SCREENSHOT=""
+STORE=memcached
 while [ $# -gt 0 ]; do
   case "$1" in
     --scenario-only) SCENARIO_ONLY=true ;;
@@ -34,14 +37,22 @@ while [ $# -gt 0 ]; do
     --no-build) BUILD=false ;;
     --tls) TLS=true ;;
     --screenshot) shift; SCREENSHOT=${1:?--screenshot needs a file name} ;;
+    --store) shift; STORE=${1:?--store needs memcached or redis}
+      case "$STORE" in memcached|redis) ;; *) echo "cluster.sh: --store is memcached or redis, not '$STORE'" >&2; exit 2 ;; esac ;;
     -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
     *) echo "cluster.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
 done
+if $TLS && [ "$STORE" = redis ]; then
+  echo "cluster.sh: --tls is for the memcached store in this demo (Redis over TLS: see docs/configuration.md, 'Redis / Valkey')" >&2
+  exit 2
+fi
 
 LB_PORT=${LB_PORT:-8080}
 MC_PORT=${MEMCACHED_PORT:-21211}
+REDIS_PORT=${REDIS_PORT:-26379}
+if [ "$STORE" = redis ]; then STORE_PORT=$REDIS_PORT; else STORE_PORT=$MC_PORT; fi
 PORT_A=${PORT_A:-8081}
 PORT_B=${PORT_B:-8082}
 PORT_C=${PORT_C:-8083}
@@ -58,7 +69,11 @@ fail() { echo "cluster.sh: $*" >&2; exit 1; }
 
 # --- what is missing gets installed ----------------------------------------------------------------
 need=()
-command -v memcached >/dev/null 2>&1 || need+=(memcached)
+if [ "$STORE" = redis ]; then
+  command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
+else
+  command -v memcached >/dev/null 2>&1 || need+=(memcached)
+fi
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 [ -x "$CATALINA_HOME/bin/catalina.sh" ] || need+=(tomcat10)
 command -v tomcat10-instance-create >/dev/null 2>&1 || need+=(tomcat10-user)
@@ -81,9 +96,9 @@ command -v java >/dev/null 2>&1 || fail "java not found: install a JDK 17 (apt-g
 JAVA_HOME=${JAVA_HOME:-$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")}
 export JAVA_HOME
 
-for p in "$LB_PORT" "$MC_PORT" "$PORT_A" "$PORT_B" "$PORT_C" $((PORT_A + 10000)) $((PORT_B + 10000)); do
+for p in "$LB_PORT" "$STORE_PORT" "$PORT_A" "$PORT_B" "$PORT_C" $((PORT_A + 10000)) $((PORT_B + 10000)); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-    fail "port $p is taken by another program (see: ss -ltnp 'sport = :$p'); free it, or choose other ports with LB_PORT, MEMCACHED_PORT, PORT_A, PORT_B, PORT_C"
+    fail "port $p is taken by another program (see: ss -ltnp 'sport = :$p'); free it, or choose other ports with LB_PORT, MEMCACHED_PORT, REDIS_PORT, PORT_A, PORT_B, PORT_C"
   fi
 done
 
@@ -111,10 +126,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'echo; say "Stopping everything (Ctrl-C)"; exit 0' INT TERM
 
+if [ "$STORE" = redis ]; then NODES="redis://127.0.0.1:$REDIS_PORT"; else NODES="127.0.0.1:$MC_PORT"; fi
 if $NON_STICKY; then
-  OPTIONS="nodes=127.0.0.1:$MC_PORT,mode=non-sticky,lock=all"
+  OPTIONS="nodes=$NODES,mode=non-sticky,lock=all"
 else
-  OPTIONS="nodes=127.0.0.1:$MC_PORT"
+  OPTIONS="nodes=$NODES"
 fi
 TLS_DIR="$RUN/tls"
 $TLS && OPTIONS="$OPTIONS,tls=true,tls.ca=$TLS_DIR/ca.pem"
@@ -146,6 +162,24 @@ start_memcached() {
   $TLS && tls=(-Z -o "ssl_chain_cert=$TLS_DIR/memcached.pem,ssl_key=$TLS_DIR/memcached.key")
   memcached "${user[@]}" -l 127.0.0.1 -p "$MC_PORT" -U 0 -m 64 "${tls[@]}" >"$RUN/memcached.log" 2>&1 &
   PID[memcached]=$!
+}
+
+# Redis as a cache: no snapshots, no append-only file, its files in demo-run/redis.
+start_redis() {
+  mkdir -p "$RUN/redis"
+  redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no --dir "$RUN/redis" \
+    --daemonize no --logfile "$RUN/redis.log" >/dev/null 2>&1 &
+  PID[redis]=$!
+  for _ in $(seq 1 50); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$REDIS_PORT") 2>/dev/null && return 0
+    kill -0 "${PID[redis]}" 2>/dev/null || fail "redis-server exited at start (log: $RUN/redis.log)"
+    sleep 0.1
+  done
+  fail "redis-server did not listen on port $REDIS_PORT (log: $RUN/redis.log)"
+}
+
+start_store() {
+  if [ "$STORE" = redis ]; then start_redis; else start_memcached; fi
 }
 
 # An instance of Debian's own Tomcat 10, as an administrator makes one: tomcat10-instance-create, the war in
@@ -252,9 +286,9 @@ EOF
 MODE_TEXT="sticky by route"
 $NON_STICKY && MODE_TEXT="round robin (agent mode=non-sticky, lock=all)"
 $TLS && make_certificates
-say "Starting the cluster: memcached :$MC_PORT$($TLS && echo ' (TLS only)'), Tomcat tomcatA :$PORT_A and tomcatB :$PORT_B (Debian tomcat10),"
+say "Starting the cluster: $STORE :$STORE_PORT$($TLS && echo ' (TLS only)'), Tomcat tomcatA :$PORT_A and tomcatB :$PORT_B (Debian tomcat10),"
 info "Jetty jettyC :$PORT_C, NGINX :$LB_PORT ($MODE_TEXT); every server has -javaagent:session-mirror-agent.jar=$OPTIONS"
-start_memcached
+start_store
 make_tomcat tomcatA "$PORT_A"
 make_tomcat tomcatB "$PORT_B"
 start_tomcat tomcatA
@@ -264,7 +298,7 @@ await_ready tomcatA "$PORT_A"
 await_ready tomcatB "$PORT_B"
 await_ready jettyC "$PORT_C"
 start_nginx
-info "all up: memcached pid ${PID[memcached]}, tomcatA pid ${PID[tomcatA]}, tomcatB pid ${PID[tomcatB]}, jettyC pid ${PID[jettyC]}, nginx pid ${PID[nginx]}"
+info "all up: $STORE pid ${PID[$STORE]}, tomcatA pid ${PID[tomcatA]}, tomcatB pid ${PID[tomcatB]}, jettyC pid ${PID[jettyC]}, nginx pid ${PID[nginx]}"
 
 # --- the scenario ----------------------------------------------------------------------------------
 COOKIES="$RUN/cookies.txt"
@@ -293,7 +327,7 @@ CART_BEFORE=$(fact attr.cart)
 info "answered by:      $SERVED_BEFORE"
 info "session cookie:   JSESSIONID=$COOKIE_BEFORE"
 info "cart:             $CART_BEFORE, visits $(fact attr.visits)"
-sleep 1 # the agent writes to Memcached after the response (write=async), in the background
+sleep 1 # the agent writes to the store after the response (write=async), in the background
 
 VICTIM=$SERVED_BEFORE
 [ -n "${PID[$VICTIM]:-}" ] || fail "the shop answered with an unknown server name '$VICTIM'"

@@ -22,14 +22,18 @@ abstract class AbstractNonStickyIT extends FaultTest {
     /** Starts one server of the family under test with the shop at /shop and the agent with {@code options}. */
     protected abstract ServerProcess launch(String name, int port, String options) throws Exception;
 
+    /** The agent options naming the store both servers share: a memcached of the test's unless a subclass says. */
+    protected String storeOptions() throws Exception {
+        return nodesOption(List.of(node()));
+    }
+
     private ServerProcess server(String name, String options) throws Exception {
         return started(launch(name, Memcached.freePort(), options)).awaitReady("/shop/stats", READY);
     }
 
     @Test
     void alternatingRequestsAlwaysSeeTheNewestVersion() throws Exception {
-        Memcached memcached = node();
-        String options = nodesOption(List.of(memcached)) + ",mode=non-sticky";
+        String options = storeOptions() + ",mode=non-sticky";
         ServerProcess a = server("nonStickyA", options);
         ServerProcess b = server("nonStickyB", options);
         Browser user = new Browser();
@@ -46,8 +50,7 @@ abstract class AbstractNonStickyIT extends FaultTest {
 
     @Test
     void withLockAllConcurrentIncrementsOnTwoServersEndAtExactlyTheirCount() throws Exception {
-        Memcached memcached = node();
-        String options = nodesOption(List.of(memcached)) + ",mode=non-sticky,lock=all";
+        String options = storeOptions() + ",mode=non-sticky,lock=all";
         ServerProcess a = server("lockedA", options);
         ServerProcess b = server("lockedB", options);
         int total = concurrentIncrements(a, b);
@@ -57,8 +60,7 @@ abstract class AbstractNonStickyIT extends FaultTest {
 
     @Test
     void withoutALockConcurrentIncrementsOverwriteEachOther() throws Exception {
-        Memcached memcached = node();
-        String options = nodesOption(List.of(memcached)) + ",mode=non-sticky";
+        String options = storeOptions() + ",mode=non-sticky";
         ServerProcess a = server("unlockedA", options);
         ServerProcess b = server("unlockedB", options);
         int total = concurrentIncrements(a, b);

@@ -34,11 +34,27 @@ class ClusterScriptIT {
 
     @Test
     void theScenarioFailsOverThroughNginxAndLeavesNothingRunning() throws Exception {
+        scenario();
+    }
+
+    /** The same on Redis: the script starts a redis-server and no memcached, the agents get nodes=redis://. */
+    @Test
+    void withStoreRedisTheSameScenarioRunsOnRedis() throws Exception {
+        String out = scenario("--store", "redis");
+        assertTrue(out.contains("Starting the cluster: redis :"), out);
+        assertTrue(out.contains("session-mirror-agent.jar=nodes=redis://127.0.0.1:"), out);
+    }
+
+    /** Runs the scenario with these extra arguments, checks its facts; returns the transcript. */
+    private static String scenario(String... args) throws Exception {
         int[] ports = freePorts();
-        ProcessBuilder pb = new ProcessBuilder("bash", ROOT.resolve("demo-apps/cluster.sh").toString(),
-                "--scenario-only", "--no-build").directory(ROOT.toFile()).redirectErrorStream(true);
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("bash",
+                ROOT.resolve("demo-apps/cluster.sh").toString(), "--scenario-only", "--no-build"));
+        command.addAll(java.util.List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(ROOT.toFile()).redirectErrorStream(true);
         pb.environment().put("LB_PORT", String.valueOf(ports[0]));
         pb.environment().put("MEMCACHED_PORT", String.valueOf(ports[1]));
+        pb.environment().put("REDIS_PORT", String.valueOf(ports[1])); // the store's port, whichever it is
         pb.environment().put("PORT_A", String.valueOf(ports[2]));
         pb.environment().put("PORT_B", String.valueOf(ports[3]));
         pb.environment().put("PORT_C", String.valueOf(ports[4]));
@@ -73,6 +89,7 @@ class ClusterScriptIT {
         for (int port : ports) {
             assertFalse(listening(port), "something still listens on port " + port + " after cluster.sh exited");
         }
+        return out;
     }
 
     private static String read(Path f) throws IOException {

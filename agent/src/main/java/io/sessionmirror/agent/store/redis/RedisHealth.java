@@ -53,6 +53,11 @@ final class RedisHealth {
     private volatile boolean closed;
     /** The thread telling the listeners that the server changed, while it does (see RedisStore#repairKey). */
     volatile Thread announcingChange;
+    /**
+     * Why the server refuses us (a login it refused), once the store has said so; null otherwise. Not an outage:
+     * the circuit opens without another warning, and the calls it skips say why.
+     */
+    volatile String refused;
     /** Addresses the listeners are told about (the store's nodes). */
     volatile List<NodeAddress> addresses;
 
@@ -75,8 +80,9 @@ final class RedisHealth {
     /** Fails at once while the circuit is open. */
     void check(String op) throws StoreException {
         if (open) {
-            throw new StoreException("Redis " + target.describe() + " is not answering; skipped (" + op
-                    + ") until it answers again");
+            String why = refused;
+            throw new StoreException("Redis " + target.describe() + (why != null ? " refuses the login" : " is not answering")
+                    + "; skipped (" + op + ") until it " + (why != null ? "accepts it" : "answers again"));
         }
     }
 
@@ -90,6 +96,9 @@ final class RedisHealth {
         if (failures.incrementAndGet() >= FAILURES_TO_OPEN && !open) {
             open = true;
             stats.nodeOutages.increment();
+            if (refused != null) {
+                return; // the store said it once already, with what to fix
+            }
             LOG.warn("Redis {} is not answering ({}: {}); calls fail at once until it answers again. Sessions stay on"
                     + " this server meanwhile.", target.describe(), op, why);
         }

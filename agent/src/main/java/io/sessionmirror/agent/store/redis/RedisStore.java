@@ -99,11 +99,13 @@ public final class RedisStore implements SessionStore, RedisHealth.Target {
         try {
             link = RedisLink.open(uri, user, password, timeoutMillis, tls);
             connectFailureLogged = false;
+            health.refused = null;
         } catch (RuntimeException e) {
             String why = RedisCalls.failure("connect", e).getMessage();
+            boolean login = why.contains("WRONGPASS") || why.contains("NOAUTH") || why.contains("NOPERM");
+            health.refused = login ? why : null; // before failed(): a refused login is not reported as an outage
             if (!connectFailureLogged) {
                 connectFailureLogged = true;
-                boolean login = why.contains("WRONGPASS") || why.contains("NOAUTH") || why.contains("NOPERM");
                 LOG.warn("Redis {} {}: {}. Sessions stay on this server{}; retrying in the background.", uri,
                         login ? "refuses the login" + (user == null ? "" : " of user '" + user + "'") : "is not reachable",
                         why, login ? " until 'username'/'password' (or the URI's credentials) match an ACL user" : "");

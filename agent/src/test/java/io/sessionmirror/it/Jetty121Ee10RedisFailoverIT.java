@@ -1,0 +1,22 @@
+package io.sessionmirror.it;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/** The failover contract on Jetty 12.1 (ee10) with a standalone Redis as the store (nodes=redis://...). */
+class Jetty121Ee10RedisFailoverIT extends Jetty121Ee10FailoverIT {
+
+    private static Redis redis;
+
+    /** Runs after ServerTest's own: this class's servers mirror to Redis, not to the memcached it started. */
+    @BeforeAll
+    static void startRedis() throws Exception {
+        redis = Redis.start();
+        backend = RedisBackends.standalone(redis);
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        redis.close();
+    }
+}

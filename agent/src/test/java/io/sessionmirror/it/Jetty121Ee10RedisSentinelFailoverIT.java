@@ -1,0 +1,25 @@
+package io.sessionmirror.it;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+
+/**
+ * The failover contract on Jetty 12.1 (ee10) with Redis behind Sentinel as the store
+ * (nodes=redis-sentinel://.../sessions): the agent asks the Sentinels for the master and writes there.
+ */
+class Jetty121Ee10RedisSentinelFailoverIT extends Jetty121Ee10FailoverIT {
+
+    private static RedisSentinel sentinel;
+
+    /** Runs after ServerTest's own: this class's servers mirror to the Sentinels' master, not to memcached. */
+    @BeforeAll
+    static void startSentinel() throws Exception {
+        sentinel = RedisSentinel.start(1);
+        backend = RedisBackends.sentinel(sentinel);
+    }
+
+    @AfterAll
+    static void stopSentinel() throws Exception {
+        sentinel.close();
+    }
+}
