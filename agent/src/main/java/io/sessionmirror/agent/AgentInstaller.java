@@ -169,13 +169,14 @@ public final class AgentInstaller {
     /** What an operator should know about the security of this configuration, once at start. */
     static void securityWarnings(MirrorConfig config, Logger log) {
         if (config.secrets().isEmpty()) {
-            log.warn("No 'secret' is set: Memcached contents are trusted. Anyone who can write to Memcached can change"
+            String store = config.redis() == null ? "Memcached" : "Redis";
+            log.warn("No 'secret' is set: " + store + " contents are trusted. Anyone who can write to " + store + " can change"
                     + " or plant sessions (only classes the deserialization filter allows are read), and anyone who"
                     + " can read it can read them. Set secret.file (or SESSIONMIRROR_SECRET) to sign them, and"
                     + " encrypt=true to encrypt them; see docs/security.md.");
         }
         if (!config.secrets().isEmpty() && !config.secretsStrong()) {
-            log.warn("A configured secret has fewer than {} characters: whoever can read Memcached can guess it offline"
+            log.warn("A configured secret has fewer than {} characters: whoever can read the store can guess it offline"
                     + " from a stored value. Use a long random one, e.g. from 'openssl rand -base64 32'.",
                     MirrorConfig.STRONG_SECRET_LENGTH);
         }

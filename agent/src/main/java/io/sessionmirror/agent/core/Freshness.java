@@ -78,8 +78,8 @@ final class Freshness {
             return current(manager, session, state, app, key, id, request);
         } catch (Exception | LinkageError e) {
             reports.of(app).failures.increment();
-            LOG.warn("Checking session {} of {} against Memcached failed; the local copy is used: {}", redact(id), app,
-                    describe(e));
+            LOG.warn("Checking session {} of {} against {} failed; the local copy is used: {}", redact(id), app,
+                    services.store.kind(), describe(e));
             return session;
         } finally {
             MirrorBridge.exitAgentWork(wasBusy);

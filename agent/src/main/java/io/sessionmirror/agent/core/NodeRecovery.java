@@ -69,8 +69,8 @@ final class NodeRecovery {
             }
         });
         if (written[0] + copied[0] > 0) {
-            LOG.info("Memcached {} is back{}: {} sessions written from this server, {} copied from replicas, in {} ms",
-                    node, emptied ? " empty" : "", written[0], copied[0], (System.nanoTime() - t0) / 1_000_000);
+            LOG.info("{} {} is back{}: {} sessions written from this server, {} copied from replicas, in {} ms",
+                    services.store.kind(), node, emptied ? " empty" : "", written[0], copied[0], (System.nanoTime() - t0) / 1_000_000);
         }
     }
 }

@@ -275,7 +275,7 @@ final class SessionLocks {
     private void lost() {
         stats.lostLocks.increment();
         if (lossReported.compareAndSet(false, true)) {
-            LOG.warn("A session lock expired while its request still ran (Memcached did not see a renewal in {} s, e.g."
+            LOG.warn("A session lock expired while its request still ran (the store did not see a renewal in {} s, e.g."
                     + " a long GC pause or an unreachable node) and another request may hold it now; the request goes on"
                     + " without it, so concurrent changes to that session may overwrite each other. Counted as lostLocks"
                     + " (reported once).", ttlSeconds);

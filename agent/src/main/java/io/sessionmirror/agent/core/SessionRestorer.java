@@ -162,7 +162,7 @@ final class SessionRestorer {
             adapter.discard(manager, stale);
             reports.of(app).staleRefreshes.increment();
             LOG.info("Replaced this server's old copy of session {} of {} with the newer version {} from"
-                    + " Memcached", redact(id), app, decoded.version);
+                    + " {}", redact(id), app, decoded.version, services.store.kind());
         }
         Object session = adapter.restore(manager, localId, decoded.data, request);
         SessionState state = states.of(session, app);
@@ -171,8 +171,8 @@ final class SessionRestorer {
             state.verifyUntil = System.currentTimeMillis() + services.takeoverMillis;
         }
         reports.of(app).loadHits.increment();
-        LOG.info("Restored session {} of {} from Memcached ({} attributes, {} bytes, version {}){}", redact(id),
-                app, decoded.data.attributes().size(), payload.length, decoded.version,
+        LOG.info("Restored session {} of {} from {} ({} attributes, {} bytes, version {}){}", redact(id),
+                app, services.store.kind(), decoded.data.attributes().size(), payload.length, decoded.version,
                 localId.equals(id) ? "" : "; its route is now this server's");
         if (!localId.equals(id)) {
             adapter.idRewritten(scope.request, localId);

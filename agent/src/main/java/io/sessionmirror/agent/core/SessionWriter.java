@@ -209,7 +209,7 @@ final class SessionWriter {
         }
         reports.of(app).queueFull.increment();
         reports.warnRarely("The write queue is full (" + services.queue.depth() + " sessions waiting): a session of "
-                + app + " is written at its next request. Memcached is slow or down, or raise 'queue'.");
+                + app + " is written at its next request. " + services.store.kind() + " is slow or down, or raise 'queue'.");
     }
 
     /**

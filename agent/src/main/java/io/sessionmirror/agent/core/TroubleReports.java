@@ -42,8 +42,9 @@ final class TroubleReports {
         Counters st = of(app);
         st.failures.increment();
         st.storeFailures.increment();
-        warnRarely("Memcached: " + what + " (" + e.getMessage() + "). Sessions stay local and are mirrored again"
-                + " when Memcached answers.");
+        String store = services.store.kind();
+        warnRarely(store + ": " + what + " (" + e.getMessage() + "). Sessions stay local and are mirrored again"
+                + " when " + store + " answers.");
     }
 
     void warnRarely(String message) {

@@ -13,6 +13,11 @@ import java.util.function.Predicate;
  */
 public interface SessionStore extends AutoCloseable {
 
+    /** What the store is, for messages an operator reads: "Memcached", "Redis". */
+    default String kind() {
+        return "Memcached";
+    }
+
     /** How long a call may take before it fails. */
     long timeoutMillis();
 

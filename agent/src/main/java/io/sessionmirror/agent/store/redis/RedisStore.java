@@ -142,6 +142,11 @@ public final class RedisStore implements SessionStore, RedisHealth.Target {
     }
 
     @Override
+    public String kind() {
+        return "Redis";
+    }
+
+    @Override
     public long timeoutMillis() {
         return timeoutMillis;
     }
