@@ -48,6 +48,8 @@ final class RedisLink {
     private final StatefulRedisClusterConnection<byte[], byte[]> clusterConnection;
     final RedisClusterAsyncCommands<byte[], byte[]> commands;
     private final long timeoutMillis;
+    /** With Sentinel: whether they name another master now (an operator's failover); null otherwise. */
+    private volatile SentinelWatch sentinelWatch;
 
     private RedisLink(long timeoutMillis, ClientResources resources, RedisClient client, StatefulRedisConnection<byte[], byte[]> connection,
                       RedisClusterClient clusterClient, StatefulRedisClusterConnection<byte[], byte[]> clusterConnection) {
@@ -122,7 +124,11 @@ final class RedisLink {
                     .timeoutOptions(TimeoutOptions.enabled(timeout))
                     .build());
             try {
-                return new RedisLink(timeoutMillis, resources, c, c.connect(ByteArrayCodec.INSTANCE), null, null);
+                RedisLink link = new RedisLink(timeoutMillis, resources, c, c.connect(ByteArrayCodec.INSTANCE), null, null);
+                if (uri.kind() == RedisUri.Kind.SENTINEL) {
+                    link.sentinelWatch = SentinelWatch.open(c, uri.master(), timeoutMillis);
+                }
+                return link;
             } catch (RuntimeException e) {
                 c.shutdown(0, 0, TimeUnit.MILLISECONDS);
                 throw e;
@@ -175,8 +181,10 @@ final class RedisLink {
     String incarnation() throws Exception {
         if (connection != null) {
             String info = connection.async().info().get(timeoutMillis, TimeUnit.MILLISECONDS);
-            if (info.contains("role:slave")) {
-                // a master demoted by a failover keeps our connection open and answers writes with READONLY
+            SentinelWatch watch = sentinelWatch;
+            if (info.contains("role:slave") || watch != null && watch.masterMoved()) {
+                // a master demoted by a failover keeps our connection open and answers writes with READONLY; one
+                // an operator's failover replaced still takes writes until it is demoted: both mean reconnect
                 throw new ReplicaException();
             }
             return runId(info);
@@ -241,6 +249,10 @@ final class RedisLink {
 
     /** Closes the connection and stops Lettuce's threads, in the background when {@code waitMillis} is 0. */
     void close(long waitMillis) {
+        SentinelWatch watch = sentinelWatch;
+        if (watch != null) {
+            watch.close();
+        }
         try {
             if (connection != null) {
                 connection.close();

@@ -340,8 +340,8 @@ public final class RedisStore implements SessionStore, RedisHealth.Target {
     /** Drops {@code stale} and connects again (Sentinel: to the master they name now). */
     private synchronized void reconnect(RedisLink stale) {
         if (link == stale) {
-            LOG.info("Redis {}: the server we spoke to is a replica now (failover); asking the Sentinels for the"
-                    + " master", uri);
+            LOG.info("Redis {}: the server we spoke to is no longer the master (a failover); asking the Sentinels"
+                    + " for the master", uri);
             link = null;
             stale.close(0);
             connect();
