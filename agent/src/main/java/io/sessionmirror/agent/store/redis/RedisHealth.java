@@ -136,7 +136,7 @@ final class RedisHealth {
         try {
             now = target.incarnation();
         } catch (Exception e) {
-            failed("probe", String.valueOf(e.getMessage()));
+            failed("probe", e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()); // e.g. a TimeoutException
             return;
         }
         boolean wasOpen = open;
