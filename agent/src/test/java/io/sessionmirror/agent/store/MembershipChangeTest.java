@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.sessionmirror.agent.config.NodeAddress;
 import io.sessionmirror.agent.metrics.Counters;
+import io.sessionmirror.it.Poll;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -61,21 +63,15 @@ class MembershipChangeTest {
             store.changeMembership(Arrays.asList()); // an empty list is never followed
             assertEquals(Arrays.asList(B, C, D), store.nodes());
             assertNotNull(store.node(B));
-            long deadline = System.nanoTime() + 200_000_000L;
-            while (System.nanoTime() < deadline && store.repairsPending() > 0) {
-                Thread.sleep(5); // polling the repair queue with a deadline
-            }
+            Poll.until("the repair queue drained", Duration.ofSeconds(10), () -> store.repairsPending() == 0);
             assertEquals(Set.of(), announced);
         } finally {
             store.close();
         }
     }
 
-    private static void awaitAnnounced(Set<String> announced, Set<String> expected) throws InterruptedException {
-        long deadline = System.nanoTime() + 10_000_000_000L;
-        while (!announced.equals(expected) && System.nanoTime() < deadline) {
-            Thread.sleep(5); // polling what the listener saw, with a deadline
-        }
+    private static void awaitAnnounced(Set<String> announced, Set<String> expected) throws Exception {
+        Poll.until("announced " + expected + ", not " + announced, Duration.ofSeconds(10), () -> announced.equals(expected));
         assertEquals(new TreeSet<>(expected), new TreeSet<>(announced));
     }
 

@@ -28,34 +28,29 @@ class RedisSentinelStoreIT {
             Redis before = sentinel.master();
             long round = store.probeRounds();
             Poll.until("a probe round saw the master", Duration.ofSeconds(10), () -> store.probeRounds() > round);
-            int version = 1;
-            store.set(SessionStoreContract.KEY, SessionStoreContract.copy(version), 60);
+            store.set(SessionStoreContract.KEY, SessionStoreContract.copy(1), 60);
 
             Redis after = sentinel.failover();
             assertNotEquals(before.port(), after.port());
             // keep writing: some writes may fail while the client finds the new master, then they land there
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            String lastError = null;
-            while (true) {
-                version++;
+            int[] version = {1};
+            String[] lastError = {null};
+            Poll.untilNothingPending(Duration.ofSeconds(30), () -> {
+                byte[] written = SessionStoreContract.copy(++version[0]);
                 try {
-                    byte[] written = SessionStoreContract.copy(version);
                     store.set(SessionStoreContract.KEY, written, 60);
                     if (java.util.Arrays.equals(written, after.get(SessionStoreContract.KEY))) {
-                        break;
+                        return null;
                     }
                 } catch (StoreException duringFailover) {
-                    if (!duringFailover.getMessage().equals(lastError)) {
+                    if (!duringFailover.getMessage().equals(lastError[0])) {
                         System.out.println("during the failover: " + duringFailover.getMessage());
                     }
-                    lastError = duringFailover.getMessage(); // expected for a moment
+                    lastError[0] = duringFailover.getMessage(); // expected for a moment
                 }
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("writes did not reach the new master " + after.address() + "; last error: "
-                            + lastError + "; old master's copy: " + before.get(SessionStoreContract.KEY));
-                }
-                Thread.sleep(50); // paces the writer, not a synchronisation
-            }
+                return "writes reaching the new master " + after.address() + "; last error: " + lastError[0]
+                        + "; old master's copy: " + (before.get(SessionStoreContract.KEY) == null ? "none" : "present");
+            });
             assertEquals(Boolean.TRUE, recovered.poll(15, TimeUnit.SECONDS),
                     "the new master is another server process: announced so every session is written again");
         }
