@@ -226,7 +226,18 @@ public final class AgentInstaller {
         java.util.List<String> restart = new java.util.ArrayList<>();
         boolean discovered = config.nodes().stream().anyMatch(io.sessionmirror.agent.config.NodeAddress::isDiscovered)
                 || activeConfig.nodes().stream().anyMatch(io.sessionmirror.agent.config.NodeAddress::isDiscovered);
-        if (discovered) {
+        boolean redis = config.redis() != null || activeConfig.redis() != null;
+        if (redis) {
+            // A Redis store is one connection with its kind, credentials and database: a change of any of them, or
+            // a move between Memcached and Redis, is a new store, made at a restart.
+            String wanted = config.value(io.sessionmirror.agent.config.Option.NODES);
+            String running = activeConfig.value(io.sessionmirror.agent.config.Option.NODES);
+            if (!java.util.Objects.equals(wanted, running)) {
+                restart.add("nodes=" + (config.redis() != null ? config.redis() : config.nodes()) + " (running: "
+                        + (activeConfig.redis() != null ? activeConfig.redis() : activeConfig.nodes())
+                        + "; a Redis store is not switched live)");
+            }
+        } else if (discovered) {
             // The store follows its dns:/config: entries itself; other entries for them are not switched to live.
             if (!config.nodes().equals(activeConfig.nodes())) {
                 restart.add("nodes=" + config.nodes() + " (running: " + activeConfig.nodes() + "; dns: and config:"
