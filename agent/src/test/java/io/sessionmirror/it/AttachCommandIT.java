@@ -38,7 +38,7 @@ class AttachCommandIT {
         AgentCli cli = AgentCli.run("attach", String.valueOf(a.pid()), "nodes=127.0.0.1:11211,wrte=sync");
         assertEquals(2, cli.exit, cli.toString());
         assertEquals("session-mirror: unknown option 'wrte' in the attach options (did you mean 'write'?); known options: "
-                + "nodes, enabled, write, write.interval, replicas, mode, route, lock, lock.wait, serializer, prefix, timeout, discovery.interval, queue, shutdown.timeout, secret, secret.file, encrypt, username, password, password.file, classes.allow, classes.deny, max.size, compress, metrics.port, summary, log, export, config\n"
+                + "nodes, enabled, write, write.interval, replicas, mode, route, lock, lock.wait, serializer, prefix, timeout, discovery.interval, queue, shutdown.timeout, secret, secret.file, encrypt, username, password, password.file, tls, tls.ca, tls.cert, tls.key, tls.verify.hostname, classes.allow, classes.deny, max.size, compress, metrics.port, summary, log, export, config\n"
                 + "session-mirror: nothing was loaded into process " + a.pid() + "\n", cli.err);
         assertTrue(!a.log().contains("session-mirror"), "the target saw nothing:\n" + a.log());
     }
