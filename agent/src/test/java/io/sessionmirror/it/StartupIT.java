@@ -79,6 +79,7 @@ class StartupIT {
                     user.get(a.url("/shop/counter?format=text"));
                     return containsAll("visits").test(memcached.get(key));
                 });
+                WriteBarrier.await(a, memcached, Duration.ofSeconds(10)); // the last request's change has landed too
                 String log = a.log();
                 assertTrue(log.contains("Sessions stay local") || log.contains("Sessions stay on this server"),
                         "the outage was reported:\n" + log);
