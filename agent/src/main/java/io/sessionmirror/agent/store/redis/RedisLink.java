@@ -233,6 +233,23 @@ final class RedisLink {
         return "?";
     }
 
+    /**
+     * Sends the scripts and one read at connect, without waiting for them: the first writes of a fresh JVM
+     * otherwise pay for loading the client's command and codec classes and for the server's NOSCRIPT round trips,
+     * which on a loaded machine took longer than a timeout once. Only a warm-up: the calls that matter report
+     * their own failures.
+     */
+    void warmUp() {
+        try {
+            for (String script : RedisScripts.all()) {
+                commands.scriptLoad(script);
+            }
+            commands.get(RedisScripts.utf8("session-mirror:warm-up"));
+        } catch (RuntimeException e) {
+            // e.g. rejected while disconnected: nothing to warm
+        }
+    }
+
     /** A cheap round trip: PING. */
     void ping() throws Exception {
         commands.ping().get(timeoutMillis, TimeUnit.MILLISECONDS);

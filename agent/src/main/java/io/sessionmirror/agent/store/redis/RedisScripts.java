@@ -57,6 +57,11 @@ final class RedisScripts {
             + "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end\n"
             + "return 0";
 
+    /** Every script, for loading them into a server at connect. */
+    static String[] all() {
+        return new String[] {SET_IF_UNCHANGED, TOUCH, LOCK, RENEW, UNLOCK};
+    }
+
     /** Runs {@code script} by its digest, and by its text where the server answers NOSCRIPT. */
     static <T> CompletableFuture<T> run(RedisClusterAsyncCommands<byte[], byte[]> commands, String script,
                                         ScriptOutputType type, byte[][] keys, byte[]... args) {

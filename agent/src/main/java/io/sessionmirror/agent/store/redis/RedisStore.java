@@ -85,6 +85,7 @@ public final class RedisStore implements SessionStore, RedisHealth.Target {
         RedisLink link = null;
         try {
             link = RedisLink.open(uri, user, password, timeoutMillis, tls);
+            link.warmUp();
             return link.describe();
         } catch (Exception e) {
             return "not reachable (" + RedisCalls.failure("connect", e).getMessage() + ")";
@@ -98,6 +99,7 @@ public final class RedisStore implements SessionStore, RedisHealth.Target {
     private RedisLink connect() {
         try {
             link = RedisLink.open(uri, user, password, timeoutMillis, tls);
+            link.warmUp();
             connectFailureLogged = false;
             health.refused = null;
         } catch (RuntimeException e) {
