@@ -195,6 +195,7 @@ abstract class AbstractFailoverIT extends ServerTest {
         String key = key("/shop", user.sessionId());
         backend.await(key, containsAll("apple", "visits"), STORED);
         WriteBarrier.await(a, backend, STORED); // anything else still queued has landed
+        int barrier = backend.barrierRounds(); // the writes of one barrier
         long sets = backend.writes();
         long touches = backend.touches();
 
@@ -205,13 +206,13 @@ abstract class AbstractFailoverIT extends ServerTest {
         }
         // A write or touch the reads queued would have landed before the barrier's own write (its one set).
         WriteBarrier.await(a, backend, STORED);
-        assertEquals(sets + 1, backend.writes(), "no write when nothing changed (the one is the barrier's)");
+        assertEquals(sets + barrier, backend.writes(), "no write when nothing changed (only the barrier's)");
         assertEquals(touches, backend.touches(), "touches are throttled (at most one a minute here)");
 
         user.get(a.url("/shop/cart/add?item=pear&format=text")); // in place
         backend.await(key, containsAll("pear"), STORED);
         WriteBarrier.await(a, backend, STORED);
-        assertEquals(sets + 3, backend.writes(), "one write for one changed request (and the two barriers')");
+        assertEquals(sets + 2 * barrier + 1, backend.writes(), "one write for one changed request (and the two barriers')");
     }
 
     @Test

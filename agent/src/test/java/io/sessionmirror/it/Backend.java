@@ -27,6 +27,17 @@ interface Backend {
     /** Expiry extensions (touches) the store has taken so far. */
     long touches() throws Exception;
 
+    /**
+     * How many barrier sessions {@link WriteBarrier} writes one after the other so that everything queued before
+     * has landed. One where the writer's writes reach the store over one ordered connection per key's home; two
+     * where one batch of writes spreads over several connections (a Redis Cluster: the barrier's copy may land
+     * on its master while an earlier write of the same batch is still on its way to another). The writer starts
+     * a batch only once the one before is answered, so the second barrier's copy comes after all of it.
+     */
+    default int barrierRounds() {
+        return 1;
+    }
+
     /** Kind, form and version, e.g. {"Memcached", "plain", "1.6.18"}: a row of the backend matrix. */
     String[] label();
 

@@ -49,6 +49,11 @@ final class RedisBackends {
             public byte[] get(String key) throws IOException {
                 return cluster.get(key);
             }
+
+            @Override
+            public int barrierRounds() {
+                return 2; // one batch spreads over the masters' connections
+            }
         };
     }
 

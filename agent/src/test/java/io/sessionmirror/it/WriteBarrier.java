@@ -22,8 +22,19 @@ final class WriteBarrier {
         return await(server, Backend.memcached(memcached), timeout);
     }
 
-    /** As above, on any backend: the barrier's copy lands after everything queued before it. */
+    /**
+     * As above, on any backend: the last barrier's copy lands after everything queued before the call (one
+     * barrier session per {@link Backend#barrierRounds()}, each one storage write).
+     */
     static String await(ServerProcess server, Backend store, Duration timeout) throws Exception {
+        String key = null;
+        for (int i = 0; i < store.barrierRounds(); i++) {
+            key = awaitOne(server, store, timeout);
+        }
+        return key;
+    }
+
+    private static String awaitOne(ServerProcess server, Backend store, Duration timeout) throws Exception {
         Browser probe = new Browser();
         probe.get(server.url("/shop/counter?format=text"));
         String id = probe.sessionId();
