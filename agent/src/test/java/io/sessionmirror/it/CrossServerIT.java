@@ -71,9 +71,12 @@ class CrossServerIT {
             assertEquals(onTomcat.get("created"), onJetty.get("created"));
             assertEquals("1", onJetty.get("cartActivations"));
             // Jetty changes it; the change reaches Undertow.
+            long versionBefore = FaultTest.version(memcached.get(key(cookie)));
             assertEquals("2", onJettyUser.get(jetty.url("/shop/counter?format=text")).get("attr.visits"));
-            // the write behind the counter request has landed
+            // the write behind the counter request has landed: its copy is newer (the session was
+            // restored moments ago, so its write may wait out write.interval behind a barrier's: read it)
             String barrierKey = WriteBarrier.await(jetty, memcached, STORED);
+            memcached.await(key(cookie), v -> FaultTest.version(v) > versionBefore, STORED);
             jetty.kill9();
 
             Browser onUndertowUser = new Browser();

@@ -93,6 +93,17 @@ abstract class FaultTest implements CompatibilityRecorder.BackendUnderTest {
     }
 
     /** The counter a stored copy holds, read with the agent's codec (-1 when there is none). */
+    /** A stored copy (read with the agent's codec) whose counter is {@code count}; false for none or another. */
+    static java.util.function.Predicate<byte[]> holdsVisits(long count, String id) {
+        return v -> {
+            try {
+                return visits(v, id) == count;
+            } catch (Exception notACopy) {
+                return false;
+            }
+        };
+    }
+
     static long visits(byte[] stored, String id) throws Exception {
         if (stored == null) {
             return -1;

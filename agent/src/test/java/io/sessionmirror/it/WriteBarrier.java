@@ -9,6 +9,8 @@ import java.time.Duration;
  * thread, pipelined on one connection per node), so once that copy is in memcached, everything queued before it
  * is too. In {@code write=sync} mode the writes happen before each response anyway and the barrier is just one
  * more request. Costs exactly one storage command ({@code cmd_set}) and one session of /shop on that server.
+ * Not covered: a write that waits out {@code write.interval} (a session written moments before) may land after
+ * the barrier's; wait for such a session's own copy instead.
  */
 final class WriteBarrier {
 
