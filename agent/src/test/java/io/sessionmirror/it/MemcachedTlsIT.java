@@ -30,6 +30,17 @@ import org.junit.jupiter.api.Test;
  */
 class MemcachedTlsIT extends FaultTest {
 
+    @Override
+    public String[] backendLabel() {
+        return new String[] {"Memcached", "over TLS (memcached -Z)", Backend.memcachedVersion()};
+    }
+
+    /** The store alone: no server runs here. */
+    @Override
+    public String serversRun() {
+        return "";
+    }
+
     private static final SessionCodec CODEC = new SessionCodec(null, -1, new FstSerializer());
     private static final int TIMEOUT_MS = 1000; // the default: the first handshake in a JVM takes some of it
 

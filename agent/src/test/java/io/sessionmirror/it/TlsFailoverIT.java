@@ -15,6 +15,11 @@ import org.junit.jupiter.api.Test;
  */
 class TlsFailoverIT extends FaultTest {
 
+    @Override
+    public String[] backendLabel() {
+        return new String[] {"Memcached", "over TLS (memcached -Z)", Backend.memcachedVersion()};
+    }
+
     private TestCertificates certs;
 
     @AfterEach
