@@ -254,6 +254,7 @@ final class SessionWriter {
                     () -> String.join(", ", services.codec.largestAttributes(data, app.classLoader(), 3)));
             return false;
         }
+        reports.measured(app, encoded);
         return true;
     }
 
@@ -272,6 +273,7 @@ final class SessionWriter {
         Counters st = reports.of(app);
         st.writes.increment();
         st.writeBytes.add(bytes);
+        st.report.stored(bytes);
         st.writeNanos.record(nanos);
     }
 

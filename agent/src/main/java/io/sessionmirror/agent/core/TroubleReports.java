@@ -103,16 +103,28 @@ final class TroubleReports {
         }
     }
 
-    /** Attributes the codec left out of a session it wrote: said once per attribute and class. */
+    /**
+     * Attributes the codec left out of a session it wrote: counted, kept for the report, and said once per web
+     * app, attribute, class and reason. The reason names the path to the object that is not serializable
+     * ({@link io.sessionmirror.agent.codec.SerializationPath}), so each path is said once.
+     */
     void skipped(WebApp app, Encoded encoded) {
         for (SkippedAttribute s : encoded.skipped) {
-            of(app).skippedAttributes.increment();
-            if (reportedSkips.size() < REPORTED_MAX && reportedSkips.add(app + "|" + s.name + "|" + s.className)) {
+            Counters st = of(app);
+            st.skippedAttributes.increment();
+            st.report.skipped(s.name, s.className, s.reason);
+            if (reportedSkips.size() < REPORTED_MAX
+                    && reportedSkips.add(app + "|" + s.name + "|" + s.className + "|" + s.reason)) {
                 LOG.warn("Session attribute {} of {} is not mirrored: it {}. The rest of the session is; after a failover"
-                        + " this attribute is missing. (Reported once per attribute and class.)",
+                        + " this attribute is missing. (Reported once per attribute and path.)",
                         "'" + s.name + "' (" + s.className + ")", app, s.reason);
             }
         }
+    }
+
+    /** A copy about to be written: its attributes' sizes, for the report (on the thread that encoded it). */
+    void measured(WebApp app, Encoded encoded) {
+        // Fed from Encoded.sizes once the per-attribute format lands (the codec's AttributeSize list).
     }
 
     /** Session ids are credentials: logs show only enough to correlate. */
