@@ -19,7 +19,7 @@ import java.util.UUID;
 /**
  * Where in an attribute's object graph the object is that Java serialization refuses: the first
  * non-serializable object on the shortest path from the attribute, as
- * {@code cart.items[2].supplier → com.zaxxer.hikari.HikariDataSource}. A NotSerializableException names
+ * {@code cart.items[2].supplier -> com.zaxxer.hikari.HikariDataSource}. A NotSerializableException names
  * only the class; in a large graph the path is what tells the developer which reference to make transient.
  *
  * <p>The walk follows what default serialization writes: the non-static, non-transient fields of every
@@ -45,7 +45,8 @@ public final class SerializationPath {
     /** Steps from the attribute at most. */
     static final int MAX_DEPTH = 200;
     private static final int KEY_CHARS = 40;
-    private static final String ARROW = " \u2192 ";
+    // ASCII: a server started with LANG=C (systemd, containers) logs in ASCII, where a Unicode arrow prints as "?"
+    private static final String ARROW = " -> ";
 
     /** One object reached, with how: the path is rebuilt from the parents only for the culprit. */
     private static final class Step {

@@ -242,7 +242,7 @@ final class SessionWriter {
     /** Whether an encoded snapshot is to be stored: it changed, and it fits (both reported when not). */
     boolean worthWriting(Object session, SessionState state, WebApp app, String key, SessionData data,
                          Encoded encoded, long lastHash) {
-        reports.skipped(app, encoded);
+        reports.skipped(app, encoded, data);
         if (encoded.hash == lastHash) {
             reports.of(app).unchanged.increment();
             touchIfDue(session, state, app);

@@ -2,6 +2,8 @@ package io.sessionmirror.agent.core;
 
 import io.sessionmirror.agent.codec.Encoded;
 import io.sessionmirror.agent.codec.RejectedPayloadException;
+import io.sessionmirror.agent.codec.SerializationPath;
+import io.sessionmirror.agent.codec.SessionData;
 import io.sessionmirror.agent.codec.SkippedAttribute;
 import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.store.StoreException;
@@ -23,6 +25,8 @@ final class TroubleReports {
     private static final long WARN_INTERVAL_MILLIS = 60_000;
     /** How many distinct things are reported once each; past that, at debug only. */
     private static final int REPORTED_MAX = 10_000;
+    /** The name the codec gives the principal among skipped attributes. */
+    private static final String PRINCIPAL = "(principal)";
 
     private final MirrorServices services;
     private final Set<String> reportedSkips = ConcurrentHashMap.newKeySet();
@@ -104,20 +108,25 @@ final class TroubleReports {
     }
 
     /**
-     * Attributes the codec left out of a session it wrote: counted, kept for the report, and said once per web
-     * app, attribute, class and reason. The reason names the path to the object that is not serializable
-     * ({@link io.sessionmirror.agent.codec.SerializationPath}), so each path is said once.
+     * Attributes the codec left out of a session it wrote: counted, kept for the report, and said at WARN once
+     * per web app and path to the object that is not serializable ({@link SerializationPath}, walked here from
+     * the snapshot: the codec says which attribute, this says where in it), or once per web app, attribute
+     * and class when no path is found. The walk is bounded and runs only for a session that has a skipped
+     * attribute, on the thread that encoded it (the writer thread with write=async).
      */
-    void skipped(WebApp app, Encoded encoded) {
+    void skipped(WebApp app, Encoded encoded, SessionData data) {
         for (SkippedAttribute s : encoded.skipped) {
             Counters st = of(app);
             st.skippedAttributes.increment();
-            st.report.skipped(s.name, s.className, s.reason);
-            if (reportedSkips.size() < REPORTED_MAX
-                    && reportedSkips.add(app + "|" + s.name + "|" + s.className + "|" + s.reason)) {
+            String path = data == null ? null : SerializationPath.find(s.name,
+                    PRINCIPAL.equals(s.name) ? data.principal() : data.attributes().get(s.name));
+            String reason = path == null ? s.reason : s.reason + " (at " + path + ")";
+            st.report.skipped(s.name, s.className, reason);
+            String once = path == null ? app + "|" + s.name + "|" + s.className : app + "|" + path;
+            if (reportedSkips.size() < REPORTED_MAX && reportedSkips.add(once)) {
                 LOG.warn("Session attribute {} of {} is not mirrored: it {}. The rest of the session is; after a failover"
-                        + " this attribute is missing. (Reported once per attribute and path.)",
-                        "'" + s.name + "' (" + s.className + ")", app, s.reason);
+                        + " this attribute is missing. (Reported once per web app and path.)",
+                        "'" + s.name + "' (" + s.className + ")", app, reason);
             }
         }
     }

@@ -63,7 +63,7 @@ class SerializationPathTest {
             cart.items.add(new Item(sku));
         }
         cart.items.get(2).supplier = new Supplier();
-        assertPath("cart.items[2].supplier \u2192 " + Supplier.class.getName(), "cart", cart);
+        assertPath("cart.items[2].supplier -> " + Supplier.class.getName(), "cart", cart);
     }
 
     @Test
@@ -71,22 +71,22 @@ class SerializationPathTest {
         Map<Object, Object> prices = new LinkedHashMap<>();
         prices.put("apple", 1);
         prices.put("pear", new Supplier());
-        assertPath("prices[\"pear\"] \u2192 " + Supplier.class.getName(), "prices", prices);
+        assertPath("prices[\"pear\"] -> " + Supplier.class.getName(), "prices", prices);
 
         Map<Object, Object> byRegion = new ConcurrentHashMap<>();
         byRegion.put(Region.NORTH, Collections.singletonMap(42, new Supplier()));
-        assertPath("regions[NORTH][42] \u2192 " + Supplier.class.getName(), "regions", byRegion);
+        assertPath("regions[NORTH][42] -> " + Supplier.class.getName(), "regions", byRegion);
 
         Map<Object, Object> keyed = new LinkedHashMap<>();
         keyed.put("ok", "fine");
         keyed.put(new Supplier(), "value");
-        assertPath("keyed{#1 Supplier} \u2192 " + Supplier.class.getName(), "keyed", keyed);
+        assertPath("keyed{#1 Supplier} -> " + Supplier.class.getName(), "keyed", keyed);
     }
 
     @Test
     void arraysByIndex() {
         Object[][] grid = {{"a", 1}, {"b", new Supplier()}};
-        assertPath("grid[1][1] \u2192 " + Supplier.class.getName(), "grid", grid);
+        assertPath("grid[1][1] -> " + Supplier.class.getName(), "grid", grid);
         assertNull(SerializationPath.find("bytes", new byte[] {1, 2, 3}));
     }
 
@@ -98,7 +98,7 @@ class SerializationPathTest {
         b.next = a;
         assertNull(SerializationPath.find("ring", a)); // serializable, and the cycle does not loop forever
         b.payload = new Supplier();
-        assertPath("ring.next.payload \u2192 " + Supplier.class.getName(), "ring", a);
+        assertPath("ring.next.payload -> " + Supplier.class.getName(), "ring", a);
     }
 
     @Test
@@ -113,16 +113,16 @@ class SerializationPathTest {
         List<Object> list = new CopyOnWriteArrayList<>();
         list.add("first");
         list.add(List.of("x", new ArrayList<>(List.of(new Supplier()))));
-        assertPath("list[1][1][0] \u2192 " + Supplier.class.getName(), "list", list);
+        assertPath("list[1][1][0] -> " + Supplier.class.getName(), "list", list);
         // a view that is not serializable itself
         Map<String, String> m = new java.util.HashMap<>();
         m.put("k", "v");
-        assertPath("keys \u2192 " + m.keySet().getClass().getName(), "keys", m.keySet());
+        assertPath("keys -> " + m.keySet().getClass().getName(), "keys", m.keySet());
     }
 
     @Test
     void theAttributeItselfWhenItIsNotSerializable() {
-        assertPath("tracker \u2192 " + Supplier.class.getName(), "tracker", new Supplier());
+        assertPath("tracker -> " + Supplier.class.getName(), "tracker", new Supplier());
     }
 
     @Test
@@ -148,7 +148,7 @@ class SerializationPathTest {
     private static void assertPath(String expected, String name, Object value) {
         assertEquals(expected, SerializationPath.find(name, value));
         NotSerializableException e = assertThrows(NotSerializableException.class, () -> serialize(value));
-        assertEquals(expected.substring(expected.indexOf('\u2192') + 2), e.getMessage());
+        assertEquals(expected.substring(expected.indexOf(" -> ") + 4), e.getMessage());
     }
 
     private static void serialize(Object value) throws IOException {
