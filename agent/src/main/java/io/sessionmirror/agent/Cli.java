@@ -46,8 +46,14 @@ public final class Cli {
                     return 0;
                 }
                 return AttachCommand.attach(args, out, err);
+            case "report":
+                if (args.length > 1 && (args[1].equals("--help") || args[1].equals("-h"))) {
+                    out.print(ReportCommand.usage());
+                    return 0;
+                }
+                return ReportCommand.report(args, out, err);
             default:
-                err.println("session-mirror: unknown command '" + command + "'; commands: help, version, check, list, attach");
+                err.println("session-mirror: unknown command '" + command + "'; commands: help, version, check, list, attach, report");
                 return 2;
         }
     }
@@ -61,6 +67,7 @@ public final class Cli {
                 + "  java -jar session-mirror-agent.jar list              the JVMs you can attach to\n"
                 + "  java -jar session-mirror-agent.jar attach <pid> <options>\n"
                 + "                                                      load the agent into a running JVM\n"
+                + "  java -jar session-mirror-agent.jar report <pid>      live sessions, sizes, largest and skipped attributes\n"
                 + "  java -jar session-mirror-agent.jar version           print the version\n"
                 + "  java -jar session-mirror-agent.jar help              this text\n\n"
                 + "Options (key=value, separated by commas; see docs/configuration.md):\n"

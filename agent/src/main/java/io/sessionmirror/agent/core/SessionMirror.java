@@ -47,6 +47,7 @@ public final class SessionMirror implements MirrorHooks {
         this.restorer = new SessionRestorer(adapter, services, states, scopes, locks, freshness, ended, reports);
         this.ends = new SessionEnds(adapter, services, states, writer, ended, reports);
         services.store.addListener(new NodeRecovery(adapter, services, states, writer, reports)::nodeRecovered);
+        services.metrics.countLiveSessions(states::live);
     }
 
     // ---------------------------------------------------------------- request start

@@ -40,6 +40,18 @@ final class SessionStates {
         return state;
     }
 
+    /** Sessions of the web app with key namespace {@code namespace} tracked here and not ended: for the report. */
+    int live(String namespace) {
+        int[] n = {0};
+        table.forEach((session, state) -> {
+            WebApp app = state.app;
+            if (app != null && state.writable() && app.namespace().equals(namespace)) {
+                n[0]++;
+            }
+        });
+        return n[0];
+    }
+
     void forEach(BiConsumer<Object, SessionState> action) {
         table.forEach(action);
     }

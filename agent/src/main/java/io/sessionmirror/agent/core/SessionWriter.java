@@ -242,7 +242,7 @@ final class SessionWriter {
     /** Whether an encoded snapshot is to be stored: it changed, and it fits (both reported when not). */
     boolean worthWriting(Object session, SessionState state, WebApp app, String key, SessionData data,
                          Encoded encoded, long lastHash) {
-        reports.skipped(app, encoded);
+        reports.skipped(app, encoded, data);
         if (encoded.hash == lastHash) {
             reports.of(app).unchanged.increment();
             touchIfDue(session, state, app);
@@ -254,6 +254,7 @@ final class SessionWriter {
                     () -> String.join(", ", services.codec.largestAttributes(data, app.classLoader(), 3)));
             return false;
         }
+        reports.measured(app, encoded);
         return true;
     }
 
@@ -272,6 +273,7 @@ final class SessionWriter {
         Counters st = reports.of(app);
         st.writes.increment();
         st.writeBytes.add(bytes);
+        st.report.stored(bytes);
         st.writeNanos.record(nanos);
     }
 

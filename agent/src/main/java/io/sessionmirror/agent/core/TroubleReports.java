@@ -1,8 +1,11 @@
 package io.sessionmirror.agent.core;
 
+import io.sessionmirror.agent.codec.AttributeSize;
 import io.sessionmirror.agent.codec.DroppedAttribute;
 import io.sessionmirror.agent.codec.Encoded;
 import io.sessionmirror.agent.codec.RejectedPayloadException;
+import io.sessionmirror.agent.codec.SerializationPath;
+import io.sessionmirror.agent.codec.SessionData;
 import io.sessionmirror.agent.codec.SkippedAttribute;
 import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.store.StoreException;
@@ -25,6 +28,8 @@ final class TroubleReports {
     private static final long WARN_INTERVAL_MILLIS = 60_000;
     /** How many distinct things are reported once each; past that, at debug only. */
     private static final int REPORTED_MAX = 10_000;
+    /** The name the codec gives the principal among skipped attributes. */
+    private static final String PRINCIPAL = "(principal)";
 
     private final MirrorServices services;
     private final Set<String> reportedSkips = ConcurrentHashMap.newKeySet();
@@ -105,14 +110,26 @@ final class TroubleReports {
         }
     }
 
-    /** Attributes the codec left out of a session it wrote: said once per attribute and class. */
-    void skipped(WebApp app, Encoded encoded) {
+    /**
+     * Attributes the codec left out of a session it wrote: counted, kept for the report, and said at WARN once
+     * per web app and path to the object that is not serializable ({@link SerializationPath}, walked here from
+     * the snapshot: the codec says which attribute, this says where in it), or once per web app, attribute
+     * and class when no path is found. The walk is bounded and runs only for a session that has a skipped
+     * attribute, on the thread that encoded it (the writer thread with write=async).
+     */
+    void skipped(WebApp app, Encoded encoded, SessionData data) {
         for (SkippedAttribute s : encoded.skipped) {
-            of(app).skippedAttributes.increment();
-            if (reportedSkips.size() < REPORTED_MAX && reportedSkips.add(app + "|" + s.name + "|" + s.className)) {
+            Counters st = of(app);
+            st.skippedAttributes.increment();
+            String path = data == null ? null : SerializationPath.find(s.name,
+                    PRINCIPAL.equals(s.name) ? data.principal() : data.attributes().get(s.name));
+            String reason = path == null ? s.reason : s.reason + " (at " + path + ")";
+            st.report.skipped(s.name, s.className, reason);
+            String once = path == null ? app + "|" + s.name + "|" + s.className : app + "|" + path;
+            if (reportedSkips.size() < REPORTED_MAX && reportedSkips.add(once)) {
                 LOG.warn("Session attribute {} of {} is not mirrored: it {}. The rest of the session is; after a failover"
-                        + " this attribute is missing. (Reported once per attribute and class.)",
-                        "'" + s.name + "' (" + s.className + ")", app, s.reason);
+                        + " this attribute is missing. (Reported once per web app and path.)",
+                        "'" + s.name + "' (" + s.className + ")", app, reason);
             }
         }
     }
@@ -131,6 +148,13 @@ final class TroubleReports {
             } else {
                 LOG.debug("Session {} of {}: attribute '{}' left out: {}", redact(id), app, d.name, d.reason);
             }
+        }
+    }
+
+    /** A copy about to be written: its attributes' sizes, for the report (on the thread that encoded it). */
+    void measured(WebApp app, Encoded encoded) {
+        for (AttributeSize a : encoded.sizes) {
+            of(app).report.attribute(a.name, a.className, a.bytes);
         }
     }
 

@@ -154,6 +154,9 @@ public final class Counters {
     public final LongAdder retakenSnapshots = counter("retaken_snapshots", "RetakenSnapshots",
             "Snapshots taken again because a request used the session meanwhile", APP, null);
 
+    /** What {@code report <pid>} shows of a web app (fed for a web app's counters only; the agent's stays empty). */
+    public final SessionReport report = new SessionReport();
+
     /** Time to write one session to Memcached (every copy), from the writer's start to the last answer. */
     public final Histogram writeNanos;
     /** Time to serialize one session (snapshot and encode, signing and encryption included). */

@@ -37,7 +37,8 @@ final class CountersMBean implements DynamicMBean {
     private final Map<String, Value> values = new LinkedHashMap<>();
     private final MBeanInfo info;
 
-    CountersMBean(String webApp, Counters counters, IntSupplier queueDepth) {
+    /** @param perWebApp whether {@code counters} are a web app's: only those have a {@link SessionReport} to show */
+    CountersMBean(String webApp, Counters counters, IntSupplier queueDepth, boolean perWebApp) {
         add("WebApp", "java.lang.String", "The web app (\"Tomcat web app '/shop' on host localhost\"), or \"all web apps\"",
                 () -> webApp);
         for (Counters.Counter c : counters.all()) {
@@ -62,6 +63,17 @@ final class CountersMBean implements DynamicMBean {
         add("WriteDelayP99Millis", "double", "write=async: 99th percentile time from the end of a changing request to"
                 + " its write's answer (the window a crash of this server loses)",
                 () -> counters.writeDelayNanos.percentile(99) / 1e6);
+        if (perWebApp) {
+            SessionReport report = counters.report;
+            add("LiveSessions", "int", "Sessions of this web app the agent tracks on this server now",
+                    report::liveSessions);
+            add("StoredSizeHistogram", "[Ljava.lang.String;", "Sizes of the copies written (as stored) since the agent"
+                    + " started, one line per range", report::sizeHistogram);
+            add("LargestAttributes", "[Ljava.lang.String;", "The 5 attributes largest by average serialized size",
+                    () -> report.largestAttributes(5));
+            add("SkippedAttributeReasons", "[Ljava.lang.String;", "Attributes left out of stored copies, and why",
+                    report::skipped);
+        }
         List<MBeanAttributeInfo> attributes = new ArrayList<>();
         values.forEach((name, v) -> attributes.add(new MBeanAttributeInfo(name, v.type, v.description, true, false, false)));
         info = new MBeanInfo(CountersMBean.class.getName(), "Session Mirror counters",

@@ -7,8 +7,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.IntSupplier;
+import java.util.function.ToIntFunction;
 import javax.management.MBeanServer;
 import javax.management.ObjectName;
 import org.slf4j.Logger;
@@ -26,6 +28,7 @@ public final class MetricsRegistry {
     private final IntSupplier queueDepth;
     private final Map<String, View> apps = new ConcurrentHashMap<>();
     private volatile View agentView;
+    private final List<ToIntFunction<String>> liveSessionSources = new CopyOnWriteArrayList<>();
 
     /** @param queueDepth sessions waiting for an asynchronous write (shared by every web app) */
     public MetricsRegistry(Counters agent, IntSupplier queueDepth) {
@@ -55,12 +58,29 @@ public final class MetricsRegistry {
         View v = apps.computeIfAbsent(namespace, ns -> {
             String label = label(ns);
             View created = new View(label, new Counters(agent));
-            register(new CountersMBean(description, created.counters, queueDepth),
+            created.counters.report.liveSessions(() -> liveSessions(ns));
+            register(new CountersMBean(description, created.counters, queueDepth, true),
                     "type=WebApp,name=" + ObjectName.quote(label));
             return created;
         });
         agentView();
         return v.counters;
+    }
+
+    /**
+     * Adds a source of live session counts: given a web app's key namespace, how many of its sessions a core
+     * tracks (one source per server family's core; the report shows their sum).
+     */
+    public void countLiveSessions(ToIntFunction<String> byNamespace) {
+        liveSessionSources.add(byNamespace);
+    }
+
+    private int liveSessions(String namespace) {
+        int n = 0;
+        for (ToIntFunction<String> source : liveSessionSources) {
+            n += source.applyAsInt(namespace);
+        }
+        return n;
     }
 
     /** "sm:_:/shop:" (prefix, host, path) to "_:/shop" (host, path): the same on every server of a cluster. */
@@ -76,7 +96,7 @@ public final class MetricsRegistry {
             synchronized (this) {
                 if (agentView == null) {
                     agentView = new View(null, agent);
-                    register(new CountersMBean("all web apps", agent, queueDepth), "type=Agent");
+                    register(new CountersMBean("all web apps", agent, queueDepth, false), "type=Agent");
                 }
                 v = agentView;
             }

@@ -25,6 +25,7 @@ import javax.servlet.http.HttpSession;
  *   /hits?ms=n        count a hit in a counter changed in place (every one of concurrent requests counts);
  *                     with ?ms the request works that long first (a slow AJAX call)
  *   /track?page=x     remember a click in a helper that is not serializable
+ *   /unserializable   store an order whose third line holds that helper (not serializable, deep down)
  *   /session          the session as plain text, one fact per line
  *   /stats            session events seen by this web app on this server
  * </pre>
@@ -109,6 +110,12 @@ public class ShopServlet extends HttpServlet {
                     session.setAttribute("tracker", tracker);
                 }
                 tracker.clicked(param(req, "page", "home"));
+                redirectOrText(req, resp);
+                return;
+            }
+            case "/unserializable": {
+                // An attribute that is Serializable itself but holds something that is not, three levels down.
+                req.getSession().setAttribute("order", Order.withUnserializableThirdLine());
                 redirectOrText(req, resp);
                 return;
             }
