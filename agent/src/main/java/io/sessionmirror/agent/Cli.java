@@ -4,6 +4,8 @@ import io.sessionmirror.agent.config.ConfigException;
 import io.sessionmirror.agent.config.MirrorConfig;
 import io.sessionmirror.agent.config.NodeAddress;
 import io.sessionmirror.agent.config.Option;
+import io.sessionmirror.agent.tools.CheckDeployCommand;
+import io.sessionmirror.agent.tools.InspectCommand;
 import java.io.PrintStream;
 
 /** The command line: {@code java -jar session-mirror-agent.jar <command>}. */
@@ -52,10 +54,27 @@ public final class Cli {
                     return 0;
                 }
                 return ReportCommand.report(args, out, err);
+            case "inspect":
+                if (args.length > 1 && (args[1].equals("--help") || args[1].equals("-h"))) {
+                    out.print(InspectCommand.usage());
+                    return 0;
+                }
+                return InspectCommand.run(rest(args), out, err);
+            case "check-deploy":
+                if (args.length > 1 && (args[1].equals("--help") || args[1].equals("-h"))) {
+                    out.print(CheckDeployCommand.usage());
+                    return 0;
+                }
+                return CheckDeployCommand.run(rest(args), out, err);
             default:
-                err.println("session-mirror: unknown command '" + command + "'; commands: help, version, check, list, attach, report");
+                err.println("session-mirror: unknown command '" + command + "'; commands: help, version, check, list,"
+                        + " attach, report, inspect, check-deploy");
                 return 2;
         }
+    }
+
+    private static java.util.List<String> rest(String[] args) {
+        return java.util.Arrays.asList(args).subList(1, args.length);
     }
 
     private static String usage() {
@@ -68,6 +87,11 @@ public final class Cli {
                 + "  java -jar session-mirror-agent.jar attach <pid> <options>\n"
                 + "                                                      load the agent into a running JVM\n"
                 + "  java -jar session-mirror-agent.jar report <pid>      live sessions, sizes, largest and skipped attributes\n"
+                + "  java -jar session-mirror-agent.jar inspect <session-id> nodes=... app=/ctx [--values]\n"
+                + "                                                      print a stored session (header, attributes)\n"
+                + "  java -jar session-mirror-agent.jar check-deploy <war | class path> nodes=... app=/ctx [sample=N]\n"
+                + "                                                      which stored attributes the new classes\n"
+                + "                                                      would not restore, before a deploy\n"
                 + "  java -jar session-mirror-agent.jar version           print the version\n"
                 + "  java -jar session-mirror-agent.jar help              this text\n\n"
                 + "Options (key=value, separated by commas; see docs/configuration.md):\n"
