@@ -144,6 +144,7 @@ final class Freshness {
                 reports.unusable(key, id, app, e);
                 return session; // an unusable stored copy is no newer than the local one
             }
+            reports.dropped(app, id, decoded.dropped);
             if (!adapter.refresh(session, decoded.data)) {
                 states.remove(session);
                 adapter.discard(manager, session);

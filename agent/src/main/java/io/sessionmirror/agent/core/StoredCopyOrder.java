@@ -26,6 +26,10 @@ public final class StoredCopyOrder implements CopyOrder {
                 return Decision.REPLACE;
             case ALREADY:
                 return Decision.ALREADY;
+            case MERGE:
+                // Until the stores merge (codec.merge), a concurrent write keeps the order it had before format 5:
+                // the newer by version, then write time, wins.
+                return StoredCopy.compare(incoming, stored) > 0 ? Decision.REPLACE : Decision.REFUSE;
             default:
                 return Decision.REFUSE;
         }
