@@ -12,11 +12,14 @@ import java.util.List;
  * <pre>
  *   java -cp jetty-launcher.jar:jetty/lib/* io.sessionmirror.demo.launcher.JettyLauncher \
  *        --port 8081 --app /shop=shop.war [--app /other=other.war] [--env ee10] [--shared-session-cookie]
+ *        [--realm name --user name:password:role]
  * </pre>
  * {@code --env} picks the Jetty 12 environment (default ee10); older lines ignore it.
  * {@code --shared-session-cookie} sets every web app's session cookie path to {@code /}, so one browser
  * session id is used by all apps. {@code --file-sessions dir} gives every app Jetty's own
  * {@code FileSessionDataStore} in {@code dir} and a cache that evicts each session when its request ends.
+ * {@code --realm} and {@code --user} (may be repeated) give the server a {@code HashLoginService} of that name
+ * with those users, for web apps whose container login (FORM, BASIC) names that realm.
  */
 public final class JettyLauncher {
 
@@ -30,6 +33,8 @@ public final class JettyLauncher {
         String workerName = null;
         String fileSessions = null;
         List<String[]> apps = new ArrayList<>();
+        String realm = null;
+        List<String[]> users = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--port":
@@ -56,6 +61,17 @@ public final class JettyLauncher {
                 case "--file-sessions": // Jetty's own FileSessionDataStore in this folder, sessions evicted after each request
                     fileSessions = args[++i];
                     break;
+                case "--realm": // the realm-name of the web apps' login-config
+                    realm = args[++i];
+                    break;
+                case "--user": {
+                    String[] user = args[++i].split(":", 3);
+                    if (user.length != 3) {
+                        throw new IllegalArgumentException("--user takes name:password:role, got " + args[i]);
+                    }
+                    users.add(user);
+                    break;
+                }
                 default:
                     throw new IllegalArgumentException("unknown argument " + args[i]);
             }
@@ -87,6 +103,9 @@ public final class JettyLauncher {
             call(server, "addBean", stores);
             call(server, "addBean", caches);
         }
+        if (realm != null) {
+            call(server, "addBean", loginService(realm, users));
+        }
         Object contexts = newContextHandlerCollection();
         for (String[] app : apps) {
             Object webapp = Class.forName(webAppClass).getConstructor().newInstance();
@@ -116,6 +135,18 @@ public final class JettyLauncher {
         System.out.println("Jetty " + call(server, "getVersion") + " started on port " + port + " with " + apps.size()
                 + " web app(s)");
         call(server, "join");
+    }
+
+    /** A HashLoginService named {@code realm} with these users (the same classes from 9.4 to 12). */
+    private static Object loginService(String realm, List<String[]> users) throws Exception {
+        Object store = Class.forName("org.eclipse.jetty.security.UserStore").getConstructor().newInstance();
+        Method credential = Class.forName("org.eclipse.jetty.util.security.Credential").getMethod("getCredential", String.class);
+        for (String[] user : users) {
+            call(store, "addUser", user[0], credential.invoke(null, user[1]), new String[] {user[2]});
+        }
+        Object service = Class.forName("org.eclipse.jetty.security.HashLoginService").getConstructor(String.class).newInstance(realm);
+        call(service, "setUserStore", store);
+        return service;
     }
 
     /** Jetty 12's constructor takes (optional) varargs; older ones have a no-argument constructor. */

@@ -13,7 +13,7 @@ import org.apache.catalina.startup.Tomcat;
  * <pre>
  *   java -cp tomcat-launcher.jar:tomcat-embed-core.jar:... io.sessionmirror.demo.launcher.TomcatLauncher \
  *        --port 8081 --app /shop=shop.war [--app /other=other.war] [--jvm-route a] [--base dir]
- *        [--shared-session-cookie] [--context-xml context.xml] [--persist-sessions]
+ *        [--shared-session-cookie] [--context-xml context.xml] [--persist-sessions] [--user name:password:role]
  * </pre>
  * {@code --shared-session-cookie} sets every web app's session cookie path to {@code /}, so one browser
  * session id is used by all apps (Tomcat then reuses the id across contexts). {@code --context-xml} gives
@@ -21,7 +21,8 @@ import org.apache.catalina.startup.Tomcat;
  * memcached-session-manager's {@code <Manager>} with it). {@code --persist-sessions} makes each app's
  * StandardManager save its sessions to {@code SESSIONS.ser} in the app's work directory on a graceful stop and
  * read them back at the next start, as a standalone Tomcat does (embedded Tomcat leaves the file name unset, so
- * it persists nothing); with a fixed {@code --base} a restart then brings the sessions back.
+ * it persists nothing); with a fixed {@code --base} a restart then brings the sessions back. {@code --user} (may be
+ * repeated) adds a user with one role to the server's realm, for web apps with a container login (FORM, BASIC).
  */
 public final class TomcatLauncher {
 
@@ -36,6 +37,7 @@ public final class TomcatLauncher {
         String contextXml = null;
         boolean persistSessions = false;
         List<String[]> apps = new ArrayList<>();
+        List<String[]> users = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--port":
@@ -65,6 +67,9 @@ public final class TomcatLauncher {
                 case "--persist-sessions":
                     persistSessions = true;
                     break;
+                case "--user": // name:password:role, a user of the engine's realm (tomcat-users.xml's job)
+                    users.add(userSpec(args[++i]));
+                    break;
                 default:
                     throw new IllegalArgumentException("unknown argument " + args[i]);
             }
@@ -81,6 +86,10 @@ public final class TomcatLauncher {
         tomcat.setAddDefaultWebXmlToWebapp(false); // no JSP engine on this class path
         if (jvmRoute != null) {
             tomcat.getEngine().setJvmRoute(jvmRoute);
+        }
+        for (String[] user : users) {
+            tomcat.addUser(user[0], user[1]);
+            tomcat.addRole(user[0], user[2]);
         }
         for (String[] app : apps) {
             String path = "/".equals(app[0]) ? "" : app[0];
@@ -108,5 +117,14 @@ public final class TomcatLauncher {
         }, "tomcat-shutdown"));
         System.out.println("Tomcat " + org.apache.catalina.util.ServerInfo.getServerNumber() + " listening on port " + port);
         tomcat.getServer().await();
+    }
+
+    /** {@code name:password:role} as its three parts. */
+    static String[] userSpec(String spec) {
+        String[] parts = spec.split(":", 3);
+        if (parts.length != 3) {
+            throw new IllegalArgumentException("--user takes name:password:role, got " + spec);
+        }
+        return parts;
     }
 }
