@@ -50,7 +50,7 @@ abstract class AbstractRollingUpgradeIT extends ServerTest {
      * the default, has no such rules: see "Deploying a new version" in docs/operations.md).
      */
     private ServerProcess[] servers(int metricsPort) throws Exception {
-        String options = backend.agentOptions() + ",serializer=java";
+        String options = backend.agentOptions(); // the default serializer (java): its compatibility rules are the ones tested
         ServerProcess a = started(launch("A", Memcached.freePort(), V1, options));
         ServerProcess b = started(launch("B", Memcached.freePort(), V2, options + ",metrics.port=127.0.0.1:" + metricsPort));
         a.awaitReady(APP + "/stats", READY);

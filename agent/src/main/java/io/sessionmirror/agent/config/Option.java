@@ -62,7 +62,7 @@ public final class Option<T> {
             ValueParsers::lock, null).shown((v, raw) -> raw));
     public static final Option<Integer> LOCK_WAIT = add(integer("lock.wait", "2000", "milliseconds", 10, 60_000, "")
             .shown((v, raw) -> v + " ms"));
-    public static final Option<MirrorConfig.SerializerChoice> SERIALIZER = add(choice("serializer", "fst",
+    public static final Option<MirrorConfig.SerializerChoice> SERIALIZER = add(choice("serializer", "java",
             MirrorConfig.SerializerChoice.class));
     public static final Option<String> PREFIX = add(new Option<>("prefix", "sm", "1 to 32 of the characters A-Z a-z 0-9 _ . -",
             ValueParsers.matching("[A-Za-z0-9_.-]{1,32}"), null).shown((v, raw) -> v));

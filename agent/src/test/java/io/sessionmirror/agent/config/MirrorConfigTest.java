@@ -66,7 +66,7 @@ class MirrorConfigTest {
         assertEquals(Collections.singletonList(new NodeAddress("mc", 11211)), c.nodes());
         assertTrue(c.enabled());
         assertEquals(MirrorConfig.WriteMode.ASYNC, c.writeMode());
-        assertEquals(MirrorConfig.SerializerChoice.FST, c.serializer());
+        assertEquals(MirrorConfig.SerializerChoice.JAVA, c.serializer());
         assertEquals("sm", c.prefix());
         assertEquals(1000, c.timeoutMillis());
         assertEquals(10000, c.queueCapacity());
