@@ -13,13 +13,20 @@ public final class Encoded {
     public final List<SkippedAttribute> skipped;
     /** The serialized size before compression and encryption. */
     public final int graphLength;
+    /** Per attribute: hash, stamp, removal markers, as written (keep it as the base of the next write). */
+    public final Lineage lineage;
+    /** The serialized size of each attribute written (and of the principal, named {@code (principal)}). */
+    public final List<AttributeSize> sizes;
 
-    Encoded(byte[] payload, long hash, long writeId, long version, List<SkippedAttribute> skipped, int graphLength) {
+    Encoded(byte[] payload, long hash, long writeId, long version, List<SkippedAttribute> skipped, int graphLength,
+            Lineage lineage, List<AttributeSize> sizes) {
         this.graphLength = graphLength;
         this.payload = payload;
         this.hash = hash;
         this.writeId = writeId;
         this.version = version;
         this.skipped = skipped;
+        this.lineage = lineage;
+        this.sizes = sizes;
     }
 }

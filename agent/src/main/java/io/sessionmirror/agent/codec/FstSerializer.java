@@ -225,10 +225,13 @@ public final class FstSerializer implements Serializer {
             }
             throw e instanceof IOException ? (IOException) e : asIo(e);
         } catch (StackOverflowError e) {
-            throw new java.io.InvalidObjectException("the attribute graph is nested too deeply to read");
+            // The error is kept as the cause: a format-5 decode fails whole for it, not just this attribute.
+            throw (IOException) new java.io.InvalidObjectException("the attribute graph is nested too deeply to read")
+                    .initCause(e);
         } catch (OutOfMemoryError e) {
             // Corrupt bytes can claim an array of billions of elements; the failed allocation took nothing.
-            throw new java.io.InvalidObjectException("the attribute graph claims more memory than the heap has");
+            throw (IOException) new java.io.InvalidObjectException("the attribute graph claims more memory than the"
+                    + " heap has").initCause(e);
         }
     }
 

@@ -60,10 +60,13 @@ public final class JavaSerializer implements Serializer {
             });
             return in.readObject();
         } catch (StackOverflowError e) {
-            throw new java.io.InvalidObjectException("the attribute graph is nested too deeply to read");
+            // The error is kept as the cause: a format-5 decode fails whole for it, not just this attribute.
+            throw (IOException) new java.io.InvalidObjectException("the attribute graph is nested too deeply to read")
+                    .initCause(e);
         } catch (OutOfMemoryError e) {
             // A corrupt length asked for more than the heap has; the failed allocation itself took nothing.
-            throw new java.io.InvalidObjectException("the attribute graph claims more memory than the heap has");
+            throw (IOException) new java.io.InvalidObjectException("the attribute graph claims more memory than the"
+                    + " heap has").initCause(e);
         }
     }
 

@@ -13,7 +13,10 @@ import java.nio.charset.StandardCharsets;
  *   authTypeLength(2, 0xFFFF = none) authType(UTF-8)
  *   graphLength(4) graph                                   (format 2)
  *   flags(1) keyId(4) bodyLength(4) body [tag(32)]         (format 3)
+ *   flags(1) keyId(4) parentWriteId(8) bodyLength(4) body [tag(32)]   (format 5, body: {@link SectionsBody})
  * </pre>
+ * Format 5 is always written: one section per attribute, each serialized on its own, and the write id of
+ * the copy it was derived from (what lets the store tell a fast-forward from a concurrent write).
  * Format 1 (before session versions) has no version field; it is still read, as version 0, so a cluster
  * can be upgraded in place. Reading checks every length against the bytes present: a header read here
  * never points outside the payload.
@@ -25,6 +28,8 @@ final class PayloadHeader {
     static final byte LEGACY_FORMAT = 1;
     static final byte FORMAT = 2;
     static final byte SEALED_FORMAT = 3;
+    /** Format 4 is the tombstone ({@link StoredCopy}). */
+    static final byte SECTIONS_FORMAT = 5;
     static final int SIGNED = 1;
     static final int ENCRYPTED = 2;
     static final int COMPRESSED = 4;
@@ -38,12 +43,15 @@ final class PayloadHeader {
     final byte serializerId;
     final long writeId;
     final long version;
+    final long writtenAt;
     final long creationTime;
     final int maxInactive;
     final String authType;
-    /** The format-3 flags (0 in formats 1 and 2) and the id of the secret they were sealed with. */
+    /** The format-3/5 flags (0 in formats 1 and 2) and the id of the secret they were sealed with. */
     final int flags;
     final int keyId;
+    /** Format 5: the write id of the copy this one was derived from (0: a new session, or an older format). */
+    final long parentWriteId;
     /** Where the body length field starts: everything before it is the header. */
     private final int bodyAt;
 
@@ -58,7 +66,7 @@ final class PayloadHeader {
         ByteBuffer in = ByteBuffer.wrap(payload, 4, payload.length - 4);
         writeId = in.getLong();
         version = legacy ? 0 : in.getLong();
-        in.getLong(); // written at: only the store's order reads it (compareCopies)
+        writtenAt = in.getLong();
         creationTime = in.getLong();
         maxInactive = in.getInt();
         int authLength = in.getShort() & 0xFFFF;
@@ -70,18 +78,20 @@ final class PayloadHeader {
             in.position(in.position() + authLength);
         }
         authType = authLength == NO_AUTH_TYPE ? null : new String(payload, authAt, authLength, StandardCharsets.UTF_8);
-        if (format == SEALED_FORMAT) {
-            if (in.remaining() < 5) {
+        if (format == SEALED_FORMAT || format == SECTIONS_FORMAT) {
+            if (in.remaining() < (format == SECTIONS_FORMAT ? 13 : 5)) {
                 throw new CorruptPayloadException("truncated entry (no flags)");
             }
             flags = in.get() & 0xFF;
             keyId = in.getInt();
+            parentWriteId = format == SECTIONS_FORMAT ? in.getLong() : 0;
             if ((flags & ~(SIGNED | ENCRYPTED | COMPRESSED)) != 0) {
                 throw new CorruptPayloadException("unknown flags " + flags);
             }
         } else {
             flags = 0;
             keyId = 0;
+            parentWriteId = 0;
         }
         bodyAt = in.position();
     }
@@ -100,9 +110,9 @@ final class PayloadHeader {
             throw new CorruptPayloadException("the session has ended (a tombstone, written at its logout, timeout or"
                     + " id change)");
         }
-        if (format != FORMAT && format != LEGACY_FORMAT && format != SEALED_FORMAT) {
+        if (format != FORMAT && format != LEGACY_FORMAT && format != SEALED_FORMAT && format != SECTIONS_FORMAT) {
             throw new CorruptPayloadException("stored format " + format + " is not supported (this agent reads formats "
-                    + LEGACY_FORMAT + " to " + SEALED_FORMAT + ")");
+                    + LEGACY_FORMAT + " to " + SEALED_FORMAT + " and " + SECTIONS_FORMAT + ")");
         }
         return format;
     }
@@ -114,6 +124,11 @@ final class PayloadHeader {
 
     int bodyAt() {
         return bodyAt;
+    }
+
+    /** Whether the header has flags and a key id, so the payload may be signed (formats 3 and 5). */
+    boolean sealable() {
+        return format == SEALED_FORMAT || format == SECTIONS_FORMAT;
     }
 
     boolean has(int flag) {
@@ -173,7 +188,48 @@ final class PayloadHeader {
         return payload;
     }
 
+    /**
+     * A format-5 payload laid out around {@code body} with {@code tagLength} bytes left at the end for the
+     * signature, written straight into the final array.
+     */
+    static byte[] writeSections(byte serializerId, long writeId, long parentWriteId, long version, long writtenAt,
+                                long creationTime, int maxInactive, String authType, int flags, int keyId, byte[] body,
+                                int tagLength) {
+        byte[] auth = authType == null ? null : authType.getBytes(StandardCharsets.UTF_8);
+        int authLength = auth == null ? 0 : Math.min(auth.length, 0xFFFE);
+        int signedLength = LENGTH + authLength + 13 + 4 + body.length;
+        byte[] payload = new byte[signedLength + tagLength];
+        ByteBuffer out = ByteBuffer.wrap(payload);
+        out.put(MAGIC_0).put(MAGIC_1).put(SECTIONS_FORMAT).put(serializerId);
+        out.putLong(writeId).putLong(version).putLong(writtenAt).putLong(creationTime).putInt(maxInactive);
+        if (auth == null) {
+            out.putShort((short) NO_AUTH_TYPE);
+        } else {
+            out.putShort((short) authLength);
+            out.put(auth, 0, authLength);
+        }
+        out.put((byte) flags).putInt(keyId).putLong(parentWriteId);
+        out.putInt(body.length).put(body);
+        return payload;
+    }
+
     // ------------------------------------------------------------ peeks, for the store and the dispatcher
+
+    /** The format byte of one of our session copies (2, 3, 5), or 0 for anything else (format 1 included). */
+    static byte peekFormat(byte[] payload) {
+        return ours(payload) ? payload[2] : 0;
+    }
+
+    /** The parent write id of a format-5 copy, or 0 (an older format, a new session, not ours). */
+    static long parentWriteIdOf(byte[] payload) {
+        if (payload == null || payload.length < LENGTH || payload[0] != MAGIC_0 || payload[1] != MAGIC_1
+                || payload[2] != SECTIONS_FORMAT) {
+            return 0;
+        }
+        int authLength = ByteBuffer.wrap(payload, LENGTH - 2, 2).getShort() & 0xFFFF;
+        int at = LENGTH + (authLength == NO_AUTH_TYPE ? 0 : authLength) + 5;
+        return at + 8 <= payload.length ? ByteBuffer.wrap(payload, at, 8).getLong() : 0;
+    }
 
     /** The write id in a stored payload's header, or 0 if it is not one of ours. */
     static long writeIdOf(byte[] payload) {
@@ -219,6 +275,6 @@ final class PayloadHeader {
 
     private static boolean ours(byte[] payload) {
         return payload != null && payload.length >= LENGTH && payload[0] == MAGIC_0 && payload[1] == MAGIC_1
-                && (payload[2] == FORMAT || payload[2] == SEALED_FORMAT);
+                && (payload[2] == FORMAT || payload[2] == SEALED_FORMAT || payload[2] == SECTIONS_FORMAT);
     }
 }

@@ -55,7 +55,7 @@ final class Sealing {
 
     /** With a secret, only the sealed format is read: an older format carries no signature. */
     void requireSealed(byte format) throws RejectedPayloadException {
-        if (seal != null && format != PayloadHeader.SEALED_FORMAT) {
+        if (seal != null && format != PayloadHeader.SEALED_FORMAT && format != PayloadHeader.SECTIONS_FORMAT) {
             throw new RejectedPayloadException("not signed, but a secret is set (written by a server without the"
                     + " secret, or planted)");
         }
@@ -63,7 +63,7 @@ final class Sealing {
 
     /** Refuses a sealed payload whose signature this server cannot verify, or whose body it cannot decrypt. */
     void verify(PayloadHeader header, String storeKey, byte[] payload) throws CorruptPayloadException {
-        if (header.format != PayloadHeader.SEALED_FORMAT) {
+        if (!header.sealable()) {
             return;
         }
         if (seal != null) {

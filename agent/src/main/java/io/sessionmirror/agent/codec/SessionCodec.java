@@ -3,24 +3,29 @@ package io.sessionmirror.agent.codec;
 import io.sessionmirror.agent.security.ClassFilter;
 import io.sessionmirror.agent.security.PayloadSeal;
 import java.io.IOException;
-import java.security.Principal;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.ConcurrentModificationException;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The stored form of a session: a {@link PayloadHeader header} followed by one serialized
- * {@link AttributeGraph attribute graph}, {@link Compression deflated} when large and {@link Sealing signed
- * and maybe encrypted} when a secret is configured. Format 3 is written when the payload is signed,
- * encrypted or compressed (format 2 otherwise, which agents before format 3 read). The header fields stay
- * readable without the key (the store orders copies by version), and are covered by the signature. With a
- * secret configured, nothing is deserialized unless the signature verifies.
+ * The stored form of a session: a {@link PayloadHeader header} followed by one section per attribute
+ * (format 5, {@link SectionsBody}: each attribute serialized on its own, with its change hash and the version
+ * at which it last changed), {@link Compression deflated} as a whole when large and {@link Sealing signed and
+ * maybe encrypted} when a secret is configured. Formats 1 to 3 (one graph for the whole session) are still
+ * read. The header fields stay readable without the key (the store orders copies by version), and are
+ * covered by the signature. With a secret configured, nothing is deserialized unless the signature verifies.
  * The version counts the session's writes across the whole cluster (a server writes the version it loaded
  * or last wrote, plus one): where replicas disagree, the copy with the highest version, then the latest
- * write time, is the session.
+ * write time, is the session; two copies written concurrently from the same parent can be
+ * {@link #merge merged} section by section.
+ *
+ * <p>What independent sections cost: an object referenced by two attributes is written twice and restored
+ * as two copies (docs/architecture.md, "What is stored"). What they buy: an attribute whose class is missing
+ * or changed incompatibly is dropped alone ({@link Decoded#dropped}), and the rest of the session, its login
+ * included, is restored.
  */
 public final class SessionCodec {
 
@@ -32,7 +37,7 @@ public final class SessionCodec {
     /**
      * @param seal signs (and maybe encrypts) what is written and requires a valid signature on what is read;
      *        null for neither
-     * @param compressAbove graphs larger than this many bytes are deflated; -1 for never
+     * @param compressAbove bodies larger than this many bytes are deflated; -1 for never
      * @param serializer writes, and reads what it wrote
      * @param otherReaders read what the other serializers wrote (a cluster that switches serializer)
      */
@@ -46,43 +51,70 @@ public final class SessionCodec {
         this.readers = all.toArray(new Serializer[0]);
     }
 
-    /**
-     * Encodes {@code data} as version {@code version} of the session stored under {@code storeKey}.
-     *
-     * @throws ConcurrentModificationException when the application changed an attribute while it was
-     *         being serialized; the caller retries
-     * @throws IOException when the remaining attributes still cannot be serialized
-     */
+    /** As {@link #encode(SessionData, ClassLoader, long, long, Lineage, String, long)} for a new session. */
     public Encoded encode(SessionData data, ClassLoader loader, long version, String storeKey) throws IOException {
-        return encode(data, loader, version, storeKey, 0);
+        return encode(data, loader, version, 0, Lineage.EMPTY, storeKey, 0);
+    }
+
+    /** As {@link #encode(SessionData, ClassLoader, long, long, Lineage, String, long)} for a new session. */
+    public Encoded encode(SessionData data, ClassLoader loader, long version, String storeKey, long unlessHash)
+            throws IOException {
+        return encode(data, loader, version, 0, Lineage.EMPTY, storeKey, unlessHash);
     }
 
     /**
-     * As {@link #encode(SessionData, ClassLoader, long, String)}, but when the change hash comes out as
-     * {@code unlessHash} (what was last written) it stops there: the result has the hash and a null payload,
-     * and no time is spent compressing, encrypting or signing a value that will not be written.
+     * Encodes {@code data} as version {@code version} of the session stored under {@code storeKey}, derived
+     * from the copy with write id {@code parentWriteId} (0: none) whose lineage was {@code base}: an attribute
+     * whose bytes hash as in {@code base} keeps its stamp there, a changed or new one is stamped
+     * {@code version}, and one live in {@code base} but gone now becomes a removal marker stamped {@code version}.
+     * When the change hash comes out as {@code unlessHash} (what was last written; 0 for none) it stops there:
+     * the result has the hash and a null payload, and no time is spent compressing, encrypting or signing.
+     *
+     * @throws ConcurrentModificationException when the application changed an attribute while it was
+     *         being serialized; the caller retries
+     * @throws SerializationOutOfMemoryException when the heap ran out; nothing is left out for it
      */
-    public Encoded encode(SessionData data, ClassLoader loader, long version, String storeKey, long unlessHash)
-            throws IOException {
-        AttributeGraph graph = AttributeGraph.write(serializer, data, loader);
-        long hash = hash(graph.bytes, data.maxInactiveSeconds(), data.authType());
+    public Encoded encode(SessionData data, ClassLoader loader, long version, long parentWriteId, Lineage base,
+                          String storeKey, long unlessHash) throws IOException {
+        SectionEncoder sections = SectionEncoder.encode(serializer, data, loader, version, base);
+        byte[] body = SectionsBody.write(sections.sections);
+        long hash = SectionsBody.contentHash(sections.sections, data.maxInactiveSeconds(), data.authType());
         if (unlessHash != 0 && hash == unlessHash) {
-            return new Encoded(null, hash, 0, version, graph.skipped, graph.bytes.length);
+            return new Encoded(null, hash, 0, version, sections.skipped, body.length, sections.lineage, sections.sizes);
         }
-        int flags = 0;
-        byte[] body = compression.deflateIfWorth(graph.bytes);
-        if (body != null) {
-            flags |= PayloadHeader.COMPRESSED;
-        } else {
-            body = graph.bytes;
+        long writeId = newWriteId();
+        byte[] payload = Envelope.close(sealing, compression, serializer.id(), writeId, parentWriteId, version,
+                data.creationTime(), data.maxInactiveSeconds(), data.authType(), body, storeKey);
+        return new Encoded(payload, hash, writeId, version, sections.skipped, body.length, sections.lineage,
+                sections.sizes);
+    }
+
+    /**
+     * Whether the attributes {@code names} of {@code data} serialize to what {@code base} has for them (a
+     * missing attribute: absent or removed there). Serializes only those attributes: a request that read one
+     * mutable attribute checks that one. False when one cannot be serialized (a full encode says why).
+     */
+    public boolean unchanged(SessionData data, ClassLoader loader, Lineage base, Collection<String> names)
+            throws IOException {
+        List<SkippedAttribute> skipped = new ArrayList<>(0);
+        for (String name : names) {
+            Object v = data.attributes().get(name);
+            int i = base.indexOf(name);
+            if (v == null) {
+                if (i >= 0 && !base.removed(i)) {
+                    return false;
+                }
+                continue;
+            }
+            if (i < 0 || base.removed(i)) {
+                return false;
+            }
+            byte[] bytes = SectionEncoder.serialized(serializer, name, v, loader, skipped);
+            if (bytes == null || ChangeHash.of(bytes) != base.hash(i)) {
+                return false;
+            }
         }
-        flags |= sealing.flags();
-        body = sealing.encrypt(storeKey, body);
-        long writeId = ThreadLocalRandom.current().nextLong();
-        byte[] payload = PayloadHeader.write(serializer.id(), writeId, version, data, flags, sealing.keyId(), body,
-                sealing.tagLength());
-        sealing.sign(storeKey, payload);
-        return new Encoded(payload, hash, writeId, version, graph.skipped, graph.bytes.length);
+        return true;
     }
 
     /**
@@ -90,13 +122,26 @@ public final class SessionCodec {
      * {@code 'cart' (com.shop.Cart) 812345 bytes}: for the warning about a session too large to store.
      */
     public List<String> largestAttributes(SessionData data, ClassLoader loader, int n) {
-        return AttributeGraph.largest(serializer, data, loader, n);
+        List<AttributeSize> sizes;
+        try {
+            sizes = new ArrayList<>(SectionEncoder.encode(serializer, data, loader, 1, Lineage.EMPTY).sizes);
+        } catch (IOException | RuntimeException e) {
+            return Collections.emptyList(); // only for a warning
+        }
+        sizes.sort((a, b) -> Integer.compare(b.bytes, a.bytes));
+        List<String> out = new ArrayList<>();
+        for (AttributeSize s : sizes.subList(0, Math.min(n, sizes.size()))) {
+            out.add(s.toString());
+        }
+        return out;
     }
 
     /**
      * Rebuilds the session stored under {@code storeKey}. Throws only {@link CorruptPayloadException} (or its
      * {@link RejectedPayloadException}), whatever the bytes: with a secret, nothing is deserialized before
-     * the signature over the key and the bytes has been verified.
+     * the signature over the key and the bytes has been verified. In format 5, an attribute that does not
+     * deserialize here is left out and listed in {@link Decoded#dropped}; a class the filter denies still
+     * refuses the whole copy.
      */
     public Decoded decode(byte[] payload, ClassLoader loader, String id, String storeKey) throws CorruptPayloadException {
         try {
@@ -128,38 +173,74 @@ public final class SessionCodec {
         }
     }
 
-    // The checks run in this order so that a value is refused for the first thing wrong with it, and a
-    // signature is verified before anything after the header is trusted.
     private Decoded read(byte[] payload, ClassLoader loader, String id, String storeKey)
             throws IOException, ClassNotFoundException {
-        byte format = PayloadHeader.formatOf(payload);
-        sealing.requireSealed(format);
-        PayloadHeader header = PayloadHeader.read(payload, format);
-        sealing.verify(header, storeKey, payload);
-        byte[] body = header.body(payload);
-        Serializer reader = readerOf(header.serializerId);
-        byte[] graph = sealing.decrypt(header, storeKey, body);
-        if (header.has(PayloadHeader.COMPRESSED)) {
-            graph = Compression.inflate(graph);
+        Envelope e = Envelope.open(sealing, payload, storeKey);
+        Serializer reader = readerOf(e.header.serializerId);
+        if (e.header.format != PayloadHeader.SECTIONS_FORMAT) {
+            return LegacyGraph.read(e, reader, loader, id);
         }
-        Object root = reader.deserialize(graph, loader);
-        if (!(root instanceof Object[]) || ((Object[]) root).length != 2 || !(((Object[]) root)[1] instanceof Map)) {
-            throw new CorruptPayloadException("attribute graph has an unexpected shape");
+        PayloadHeader h = e.header;
+        List<Section> sections = SectionsBody.read(e.plain);
+        SectionDecoder restored = SectionDecoder.decode(reader, sections, loader);
+        SessionData data = new SessionData(id, h.creationTime, h.maxInactive, h.authType, restored.principal,
+                restored.attributes);
+        return new Decoded(data, SectionsBody.contentHash(sections, h.maxInactive, h.authType), h.writeId, h.version,
+                SectionsBody.lineageOf(sections), Collections.unmodifiableList(restored.dropped), h.format);
+    }
+
+    /**
+     * Merges two format-5 copies of the session stored under {@code storeKey} written concurrently (neither
+     * derived from the other), without deserializing anything: per attribute the section with the higher
+     * stamp (equal stamps: the copy written later), the principal, auth type and timeout from the copy
+     * written later. Both are verified (and decrypted) first; the result is a new write (version: the higher
+     * plus one, parent: {@code stored}'s write id), sealed like any write.
+     *
+     * @return the merged copy; {@code incoming} itself when the merge is exactly it and it is the higher
+     *         version; null when nothing of {@code incoming} is newer than {@code stored} (keep stored) or
+     *         either is not format 5 (cannot merge). Copies of two different serializers are not merged:
+     *         the newer by version, then write time, is kept ({@code incoming}, or null).
+     * @throws CorruptPayloadException when either copy does not verify or is corrupt
+     */
+    public byte[] merge(byte[] stored, byte[] incoming, String storeKey) throws CorruptPayloadException {
+        if (PayloadHeader.peekFormat(stored) != PayloadHeader.SECTIONS_FORMAT
+                || PayloadHeader.peekFormat(incoming) != PayloadHeader.SECTIONS_FORMAT) {
+            return null;
         }
-        Object[] parts = (Object[]) root;
-        if (parts[0] != null && !(parts[0] instanceof Principal)) {
-            throw new CorruptPayloadException("stored principal is not a java.security.Principal");
+        Envelope s = Envelope.open(sealing, stored, storeKey);
+        Envelope n = Envelope.open(sealing, incoming, storeKey);
+        if (s.header.serializerId != n.header.serializerId) {
+            return PayloadHeader.compareCopies(incoming, stored) > 0 ? incoming : null;
         }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> attributes = (Map<String, Object>) parts[1];
-        for (Object name : attributes.keySet()) {
-            if (!(name instanceof String)) {
-                throw new CorruptPayloadException("an attribute name is not a String");
+        SectionMerge m = SectionMerge.merge(s.header, SectionsBody.read(s.plain), n.header, SectionsBody.read(n.plain));
+        if (m.equalsIncoming && n.header.version > s.header.version) {
+            return incoming;
+        }
+        if (m.equalsStored) {
+            return null;
+        }
+        return Envelope.close(sealing, compression, s.header.serializerId, newWriteId(), s.header.writeId,
+                Math.max(s.header.version, n.header.version) + 1, m.creationTime, m.maxInactive, m.authType,
+                SectionsBody.write(m.sections), storeKey);
+    }
+
+    /**
+     * What a stored copy says about itself, without deserializing anything: its header and (format 5) its
+     * sections. Verified and decrypted like a decode: with a secret, a copy that does not verify is refused.
+     */
+    public StoredPayload describe(byte[] payload, String storeKey) throws CorruptPayloadException {
+        Envelope e = Envelope.open(sealing, payload, storeKey);
+        List<StoredPayload.StoredSection> sections = new ArrayList<>();
+        if (e.header.format == PayloadHeader.SECTIONS_FORMAT) {
+            for (Section s : SectionsBody.read(e.plain)) {
+                sections.add(new StoredPayload.StoredSection(s));
             }
         }
-        SessionData data = new SessionData(id, header.creationTime, header.maxInactive, header.authType,
-                (Principal) parts[0], attributes);
-        return new Decoded(data, hash(graph, header.maxInactive, header.authType), header.writeId, header.version);
+        String name = "id " + e.header.serializerId;
+        for (Serializer r : readers) {
+            name = r.id() == e.header.serializerId ? r.name() : name;
+        }
+        return new StoredPayload(e.header, name, payload.length, e.plain.length, sections);
     }
 
     private Serializer readerOf(byte serializerId) throws CorruptPayloadException {
@@ -176,10 +257,12 @@ public final class SessionCodec {
         return reader;
     }
 
-    /** What change detection compares: the graph, the timeout and the auth type (not the write id or time). */
-    private static long hash(byte[] graph, int maxInactive, String authType) {
-        long h = ChangeHash.mix(ChangeHash.of(graph), maxInactive);
-        return authType == null ? h : ChangeHash.mix(h, authType.hashCode());
+    private static long newWriteId() {
+        long id;
+        do {
+            id = ThreadLocalRandom.current().nextLong();
+        } while (id == 0); // 0 means "no parent"
+        return id;
     }
 
     // ---------------------------------------------------------------- header peeks, without decoding
@@ -187,6 +270,11 @@ public final class SessionCodec {
     /** The write id in a stored payload's header, or 0 if it is not one of ours. */
     public static long writeIdOf(byte[] payload) {
         return PayloadHeader.writeIdOf(payload);
+    }
+
+    /** The write id of the copy a format-5 payload was derived from; 0 for a new session or an older format. */
+    public static long parentWriteIdOf(byte[] payload) {
+        return PayloadHeader.parentWriteIdOf(payload);
     }
 
     /** The version in a stored payload's header (0 for format 1), or -1 if it is not one of ours. */

@@ -15,7 +15,9 @@ import java.nio.ByteBuffer;
  *   <li>Between copies, the higher version wins; equal versions (two servers wrote concurrently without a
  *       lock) by write time.</li>
  * </ul>
- * A write replaces a stored value only if it is newer by this order; the store enforces that atomically
+ * A format-5 write derived from the stored copy (its parent write id is the stored write id) replaces it (a
+ * fast-forward); one derived from another copy is {@link Decision#MERGE merged} with it.
+ * Otherwise a write replaces a stored value only if it is newer by this order; the store enforces that atomically
  * per node (read with {@code gets}, replace with {@code cas}, or {@code add} when absent).
  * <pre>
  *   tombstone: 'S' 'M' 4 0 writtenAt(8) expirySeconds(4)
@@ -36,7 +38,12 @@ public final class StoredCopy {
         /** The node holds this very value already (a retry, or a tombstone over a tombstone). */
         ALREADY,
         /** The node holds something newer (or a tombstone): keep it, the write is refused. */
-        REFUSE
+        REFUSE,
+        /**
+         * Both are format-5 copies and the new value was not derived from the stored one (two servers wrote
+         * concurrently): merge them ({@link SessionCodec#merge}) and store the result.
+         */
+        MERGE
     }
 
     private StoredCopy() {
@@ -71,6 +78,24 @@ public final class StoredCopy {
     public static Decision decide(byte[] stored, byte[] value) {
         if (stored == null) {
             return Decision.REPLACE;
+        }
+        if (isTombstone(stored)) {
+            return isTombstone(value) ? Decision.ALREADY : Decision.REFUSE;
+        }
+        if (!isTombstone(value)) {
+            long storedId = PayloadHeader.writeIdOf(stored);
+            if (storedId == PayloadHeader.writeIdOf(value)
+                    && PayloadHeader.versionOf(stored) == PayloadHeader.versionOf(value)) {
+                return Decision.ALREADY; // the same write, stored by an earlier attempt
+            }
+            long parent = PayloadHeader.parentWriteIdOf(value);
+            if (parent != 0 && parent == storedId) {
+                return Decision.REPLACE; // derived from what is stored: a fast-forward
+            }
+            if (PayloadHeader.peekFormat(stored) == PayloadHeader.SECTIONS_FORMAT
+                    && PayloadHeader.peekFormat(value) == PayloadHeader.SECTIONS_FORMAT) {
+                return Decision.MERGE; // written concurrently from another copy
+            }
         }
         int c = compare(value, stored);
         if (c > 0) {

@@ -145,6 +145,7 @@ final class Freshness {
                 reports.unusable(key, id, app, e);
                 return session; // an unusable stored copy is no newer than the local one
             }
+            reports.dropped(app, id, decoded.dropped);
             // Non-sticky: a request here changed the session and has not written it yet (it still runs): its changes
             // since the copy last loaded or written here are kept over the stored copy, and stay flagged to be
             // written (derived from the stored copy now, so that write replaces it).

@@ -151,6 +151,7 @@ final class SessionRestorer {
             rememberMiss(key);
             return stale == null ? null : rerouted(stale, scope, localId);
         }
+        reports.dropped(app, id, decoded.dropped);
         if (stale != null) {
             // This server held the session before the user moved away: its copy is current only if no
             // other server has written a newer version since.

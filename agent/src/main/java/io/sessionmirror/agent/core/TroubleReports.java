@@ -1,11 +1,13 @@
 package io.sessionmirror.agent.core;
 
+import io.sessionmirror.agent.codec.DroppedAttribute;
 import io.sessionmirror.agent.codec.Encoded;
 import io.sessionmirror.agent.codec.RejectedPayloadException;
 import io.sessionmirror.agent.codec.SkippedAttribute;
 import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.store.StoreException;
 import io.sessionmirror.agent.support.AgentLog;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -111,6 +113,23 @@ final class TroubleReports {
                 LOG.warn("Session attribute {} of {} is not mirrored: it {}. The rest of the session is; after a failover"
                         + " this attribute is missing. (Reported once per attribute and class.)",
                         "'" + s.name + "' (" + s.className + ")", app, s.reason);
+            }
+        }
+    }
+
+    /**
+     * Attributes of a stored copy that did not deserialize here and were left out of the restored session (the
+     * rest of it, login included, was restored): counted, said once per web app, attribute and reason.
+     */
+    void dropped(WebApp app, String id, List<DroppedAttribute> dropped) {
+        for (DroppedAttribute d : dropped) {
+            of(app).droppedAttributes.increment();
+            if (reportedSkips.size() < REPORTED_MAX && reportedSkips.add(app + "|dropped|" + d.name + "|" + d.reason)) {
+                LOG.warn("Session attribute {} of {} could not be restored and is left out (the rest of the session"
+                        + " is restored): {}. (Reported once per attribute and reason.)",
+                        "'" + d.name + "' (" + d.className + ")", app, d.reason);
+            } else {
+                LOG.debug("Session {} of {}: attribute '{}' left out: {}", redact(id), app, d.name, d.reason);
             }
         }
     }

@@ -100,6 +100,10 @@ public final class Counters {
             APP, label("failures"));
     public final LongAdder skippedAttributes = counter("skipped_attributes", "SkippedAttributes",
             "Attributes left out as not serializable", APP, label("attributes skipped"));
+    /** Attributes of a stored copy that did not deserialize here (class missing or changed) and were left out. */
+    public final LongAdder droppedAttributes = counter("dropped_attributes", "DroppedAttributes",
+            "Stored attributes left out at restore because their class is missing or changed", APP,
+            label("attributes dropped"));
     /** Copies written to a node that had lost or missed them (read repair, node recovery). */
     public final LongAdder replicaRepairs = counter("replica_repairs", "ReplicaRepairs", "Copies repaired on another node",
             AGENT, label("replica repairs"));

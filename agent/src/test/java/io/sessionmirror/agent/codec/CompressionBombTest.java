@@ -186,7 +186,8 @@ class CompressionBombTest {
         attrs.put("name", "kept");
         Encoded enc = codec.encode(new SessionData("ID", 1L, 60, null, null, attrs),
                 getClass().getClassLoader(), 1, "");
-        assertEquals(PayloadHeader.SEALED_FORMAT, enc.payload[2], "written compressed");
+        assertEquals(PayloadHeader.SECTIONS_FORMAT, enc.payload[2]);
+        assertEquals(PayloadHeader.COMPRESSED, LegacyPayloads.flags(enc.payload), "written compressed");
         Map<String, Object> back = codec.decode(enc.payload, getClass().getClassLoader(), "ID", "").data.attributes();
         assertEquals("kept", back.get("name"));
         assertEquals(Compression.MAX_INFLATED / 2, ((byte[]) back.get("blob")).length);
@@ -200,7 +201,7 @@ class CompressionBombTest {
         Encoded enc = codec.encode(new SessionData("ID", 1L, 60, null, null, attrs),
                 getClass().getClassLoader(), 1, "");
         // Compressed, it would be refused by every reader; plain, it is measured against max.size as usual.
-        assertEquals(PayloadHeader.FORMAT, enc.payload[2]);
+        assertEquals(0, LegacyPayloads.flags(enc.payload));
         assertEquals(Compression.MAX_INFLATED + 1,
                 ((byte[]) codec.decode(enc.payload, getClass().getClassLoader(), "ID", "").data.attributes().get("blob"))
                         .length);
@@ -244,7 +245,8 @@ class CompressionBombTest {
     }
 
     @Test
-    void aClassThatFailsToLinkWhileDecodingIsACorruptPayload() throws Exception {
+    void aClassThatFailsToLinkWhileDecodingIsACorruptPayloadInAGraphAndADroppedAttributeInSections()
+            throws Exception {
         Serializer linkageFailure = new ReadsOutOfMemory();
         SessionCodec codec = new SessionCodec(null, -1, new Serializer() {
             @Override
@@ -269,10 +271,19 @@ class CompressionBombTest {
         });
         Map<String, Object> attrs = new HashMap<>();
         attrs.put("a", "b");
-        byte[] payload = codec.encode(new SessionData("ID", 1L, 60, null, null, attrs), getClass().getClassLoader(), 1, "")
-                .payload;
-        CorruptPayloadException e = assertCorrupt(() -> codec.decode(payload, getClass().getClassLoader(),
+        SessionData data = new SessionData("ID", 1L, 60, null, null, attrs);
+        // Format 2, one graph: all or nothing.
+        byte[] graph = LegacyPayloads.format2(linkageFailure, data, 1);
+        graph[3] = 9;
+        CorruptPayloadException e = assertCorrupt(() -> codec.decode(graph, getClass().getClassLoader(),
                 "ID", "key"));
         assertTrue(e.getMessage().contains("com/shop/Gone"), e.getMessage());
+        // Format 5: that attribute alone is left out, and said why.
+        byte[] sections = codec.encode(data, getClass().getClassLoader(), 1, "").payload;
+        Decoded d = codec.decode(sections, getClass().getClassLoader(), "ID", "key");
+        assertTrue(d.data.attributes().isEmpty());
+        assertEquals(1, d.dropped.size());
+        assertEquals("a", d.dropped.get(0).name);
+        assertTrue(d.dropped.get(0).reason.contains("NoClassDefFoundError: com/shop/Gone"), d.dropped.get(0).reason);
     }
 }

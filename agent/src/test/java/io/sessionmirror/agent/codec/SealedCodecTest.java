@@ -86,15 +86,17 @@ class SealedCodecTest {
         Counting c = new Counting(s);
         SessionCodec codec = codec(c, false, SECRET);
         byte[] payload = codec.encode(session(), loader(), 3, KEY).payload;
-        assertEquals(PayloadHeader.SEALED_FORMAT, payload[2]);
+        assertEquals(PayloadHeader.SECTIONS_FORMAT, payload[2]);
+        assertEquals(PayloadHeader.SIGNED, LegacyPayloads.flags(payload));
         assertEquals(3, SessionCodec.versionOf(payload), "the store still reads the version without the key");
         assertEquals(7, codec.decode(payload, loader(), "ABCDEF0123", KEY).data.attributes().get("visits"));
-        assertEquals(1, c.reads.get());
+        int reads = c.reads.get();
+        assertTrue(reads > 0, "one read per section");
 
         RejectedPayloadException moved = assertThrows(RejectedPayloadException.class,
                 () -> codec.decode(payload, loader(), "OTHER", "sm:localhost/shop:OTHER"));
         assertTrue(moved.getMessage().contains("moved from another session's key"), moved.getMessage());
-        assertEquals(1, c.reads.get(), "nothing deserialized from a moved value");
+        assertEquals(reads, c.reads.get(), "nothing deserialized from a moved value");
     }
 
     @ParameterizedTest
@@ -188,7 +190,7 @@ class SealedCodecTest {
         assertEquals(attrs.get("report"), new SessionCodec(null, -1, s).decode(small.payload, loader(), "ID", KEY)
                 .data.attributes().get("report"), "any server reads compressed values");
         Encoded below = new SessionCodec(null, 1_000_000, s).encode(data, loader(), 1, KEY);
-        assertEquals(PayloadHeader.FORMAT, below.payload[2], "below the threshold: the format every agent reads");
+        assertEquals(0, LegacyPayloads.flags(below.payload), "below the threshold: not compressed");
 
         SessionCodec sealed = new SessionCodec(new PayloadSeal(List.of(SECRET), true), 4096, s);
         byte[] both = sealed.encode(data, loader(), 1, KEY).payload;
