@@ -271,7 +271,11 @@ final class SessionWriter {
      */
     boolean readUnchanged(SessionData data, SessionState state, WebApp app, String name) {
         try {
-            return services.codec.unchanged(data, app.classLoader(), state.lineage, Collections.singletonList(name));
+            long start = System.nanoTime();
+            boolean unchanged = services.codec.unchanged(data, app.classLoader(), state.lineage,
+                    Collections.singletonList(name));
+            reports.of(app).serializeNanos.record(System.nanoTime() - start);
+            return unchanged;
         } catch (ConcurrentModificationException e) {
             throw e;
         } catch (Exception | LinkageError e) {
