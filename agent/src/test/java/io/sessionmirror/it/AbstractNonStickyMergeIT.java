@@ -105,9 +105,11 @@ abstract class AbstractNonStickyMergeIT extends FaultTest {
         Browser user = new Browser();
         assertEquals("1", user.get(a.url("/shop/slow/inc?ms=0")).get("n"));
         String id = user.sessionId();
-        // Both read n=1 at their start and work 3 s: both write n=2 (one of the two increments is lost: merging
-        // is per attribute, and within one attribute the copy written last of two equal ones wins), while the
-        // other attribute changed meanwhile on A survives both.
+        // Both read n=1 at their start and work 3 s: both write n=2. One of the two increments is lost: merging is
+        // per attribute, and within one attribute one change wins (here the first write's; B's, derived from the
+        // older copy, is merged or refused). A change of another attribute meanwhile survives both writes (it
+        // usually lands before B's lookup, so this part does not tell a merge from a plain replace: the test
+        // above does).
         CompletableFuture<Map<String, String>> onA = CompletableFuture.supplyAsync(() -> get(id, a.url("/shop/slow/inc?ms=3000")));
         CompletableFuture<Map<String, String>> onB = CompletableFuture.supplyAsync(() -> get(id, b.url("/shop/slow/inc?ms=3000")));
         assertEquals("1", get(id, a.url("/shop/counter?name=x&format=text")).get("attr.x"));
