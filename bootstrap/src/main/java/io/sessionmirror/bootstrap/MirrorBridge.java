@@ -148,6 +148,19 @@ public final class MirrorBridge {
         }
     }
 
+    /** An attribute was read, by name: the agent can then check that one attribute for an in-place change. */
+    public static void attributeRead(int slot, Object session, String name, Object value) {
+        MirrorHooks h = HOOKS[slot];
+        if (h == null || value == null) {
+            return;
+        }
+        try {
+            h.attributeRead(session, name, value);
+        } catch (Throwable t) {
+            failed(slot, "attributeRead", t);
+        }
+    }
+
     /** A request enters the web app (before any session lookup). {@code request}: Tomcat's connector Request. */
     public static void requestStarting(int slot, Object request) {
         MirrorHooks h = HOOKS[slot];

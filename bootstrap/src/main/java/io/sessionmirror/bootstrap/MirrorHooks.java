@@ -26,6 +26,14 @@ public interface MirrorHooks {
     /** An attribute was read; {@code value} is what the application got back. */
     void attributeRead(Object session, Object value);
 
+    /**
+     * The attribute {@code name} was read; {@code value} is what the application got back. Hooks that do not track
+     * attributes by name take it as {@link #attributeRead(Object, Object)}.
+     */
+    default void attributeRead(Object session, String name, Object value) {
+        attributeRead(session, value);
+    }
+
     /** A request enters the web app, before any session lookup. */
     default void requestStarting(Object request) {
     }

@@ -130,6 +130,8 @@ final class BackgroundSnapshots {
             int generation = state.generation;
             boolean changed = state.takeChanged();
             boolean mutableRead = state.takeMutableRead();
+            String readName = mutableRead ? state.takeReadName() : null;
+            String onlyRead = changed ? null : readName;
             // A write of it this task replaced in the queue was never stored: the last hash is not what Memcached has.
             long lastHash = task.replacedWrite ? 0 : state.lastHash;
             if (!changed && !mutableRead && lastHash != 0) {
@@ -141,6 +143,12 @@ final class BackgroundSnapshots {
                 data = adapter.snapshot(session);
                 if (data == null) {
                     return null; // invalidated meanwhile
+                }
+                if (onlyRead != null && lastHash != 0 && writer.readUnchanged(data, state, app, onlyRead)) {
+                    reports.of(app).unchanged.increment(); // the one attribute read is as last written
+                    state.lastSnapshotNanos = now;
+                    writer.touchIfDue(session, state, app);
+                    return null;
                 }
                 encoded = writer.encode(data, state, app, key, lastHash);
             } catch (ConcurrentModificationException e) {
@@ -163,7 +171,7 @@ final class BackgroundSnapshots {
                     state.markChanged();
                 }
                 if (mutableRead) {
-                    state.markMutableRead();
+                    state.markMutableRead(readName);
                 }
                 return retake(task, now);
             }
@@ -176,6 +184,7 @@ final class BackgroundSnapshots {
             }
             state.lastHash = encoded.hash;
             state.knownWriteId = encoded.writeId;
+            state.lineage = encoded.lineage;
             state.version = encoded.version;
             state.lastRefresh = System.currentTimeMillis();
             task.version = encoded.version;
@@ -225,6 +234,10 @@ final class BackgroundSnapshots {
 
     void forget(SnapshotTask task) {
         task.state.releaseQueued(task);
+    }
+
+    void merged(SnapshotTask task) {
+        writer.merged(task.state, task.app, task.key);
     }
 
     void refused(SnapshotTask task) {

@@ -6,6 +6,7 @@ import static io.sessionmirror.agent.core.TroubleReports.redact;
 import io.sessionmirror.agent.codec.CorruptPayloadException;
 import io.sessionmirror.agent.codec.Decoded;
 import io.sessionmirror.agent.codec.SessionCodec;
+import io.sessionmirror.agent.codec.SessionData;
 import io.sessionmirror.agent.codec.StoredCopy;
 import io.sessionmirror.agent.store.StoreException;
 import io.sessionmirror.agent.support.AgentLog;
@@ -145,14 +146,29 @@ final class Freshness {
                 return session; // an unusable stored copy is no newer than the local one
             }
             reports.dropped(app, id, decoded.dropped);
-            if (!adapter.refresh(session, decoded.data)) {
+            // Non-sticky: a request here changed the session and has not written it yet (it still runs): its changes
+            // since the copy last loaded or written here are kept over the stored copy, and stay flagged to be
+            // written (derived from the stored copy now, so that write replaces it).
+            boolean unwritten = services.nonSticky && state.flagsSet();
+            SessionData fresh = decoded.data;
+            if (unwritten) {
+                SessionData local = adapter.snapshot(session);
+                if (local != null) {
+                    fresh = LocalChanges.keep(local, decoded.data, state.lineage, services.codec, app.classLoader());
+                }
+            }
+            if (!adapter.refresh(session, fresh)) {
                 states.remove(session);
                 adapter.discard(manager, session);
-                session = adapter.restore(manager, id, decoded.data, request);
+                session = adapter.restore(manager, id, fresh, request);
                 state = states.of(session, app);
             }
             state.loaded(decoded);
-            state.clearFlags();
+            if (fresh != decoded.data) {
+                state.markChanged();
+            } else if (!unwritten) {
+                state.clearFlags();
+            }
             reports.of(app).staleRefreshes.increment();
             return session;
         }

@@ -86,7 +86,7 @@ public final class MirrorServices {
                 ? new SessionCodec(seal, config.compressAbove(), fst, java)
                 : new SessionCodec(seal, config.compressAbove(), java, fst);
         Counters stats = new Counters();
-        SessionStore store = storeFor(config, stats);
+        SessionStore store = storeFor(config, stats, new StoredCopyOrder(codec));
         MirrorServices services = new MirrorServices(store, new WriteBehindQueue(config.queueCapacity()), codec,
                 new SessionKeys(config.prefix()), stats, config.writeMode() == MirrorConfig.WriteMode.SYNC,
                 config.mode() == MirrorConfig.Mode.NON_STICKY, config.route(), config.lock(), config.lockWaitMillis(),
@@ -97,7 +97,7 @@ public final class MirrorServices {
     }
 
     /** The store {@code nodes} names: one Redis/Valkey URI, or a list of Memcached nodes. */
-    private static SessionStore storeFor(MirrorConfig config, Counters stats) {
+    private static SessionStore storeFor(MirrorConfig config, Counters stats, StoredCopyOrder order) {
         RedisUri redis = config.redis();
         if (redis == null) {
             // dns: and config: entries: the store starts with what they say now and follows them (NodeDiscovery).
@@ -106,7 +106,7 @@ public final class MirrorServices {
                     config.timeoutMillis(), config.discoveryIntervalSeconds(), stats);
             MemcachedStore store = new MemcachedStore(discovery == null ? config.nodes()
                     : discovery.firstList(Math.max(2000, 2L * config.timeoutMillis())), config.timeoutMillis(),
-                    config.replicas(), stats, config.username(), config.password(), StoredCopyOrder.INSTANCE,
+                    config.replicas(), stats, config.username(), config.password(), order,
                     config.tls());
             if (discovery != null) {
                 store.follow(discovery);
@@ -116,7 +116,7 @@ public final class MirrorServices {
         // credentials in the URI win over the username/password options
         boolean inUri = redis.password() != null;
         return new RedisStore(redis, config.timeoutMillis(), stats, inUri ? redis.user() : config.username(),
-                inUri ? redis.password() : config.password(), StoredCopyOrder.INSTANCE, config.tls());
+                inUri ? redis.password() : config.password(), order, config.tls());
     }
 
     /**

@@ -96,6 +96,11 @@ public final class SessionMirror implements MirrorHooks {
         changes.attributeRead(session, value);
     }
 
+    @Override
+    public void attributeRead(Object session, String name, Object value) {
+        changes.attributeRead(session, name, value);
+    }
+
     // ---------------------------------------------------------------- use of a session by requests
 
     @Override

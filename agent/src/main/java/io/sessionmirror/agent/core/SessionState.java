@@ -1,6 +1,7 @@
 package io.sessionmirror.agent.core;
 
 import io.sessionmirror.agent.codec.Decoded;
+import io.sessionmirror.agent.codec.Lineage;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
 
@@ -15,6 +16,8 @@ final class SessionState {
             AtomicIntegerFieldUpdater.newUpdater(SessionState.class, "changed");
     private static final AtomicIntegerFieldUpdater<SessionState> MUTABLE_READ =
             AtomicIntegerFieldUpdater.newUpdater(SessionState.class, "mutableRead");
+    private static final AtomicReferenceFieldUpdater<SessionState, String> READ_NAME =
+            AtomicReferenceFieldUpdater.newUpdater(SessionState.class, String.class, "readName");
     private static final AtomicReferenceFieldUpdater<SessionState, SnapshotTask> QUEUED =
             AtomicReferenceFieldUpdater.newUpdater(SessionState.class, SnapshotTask.class, "queued");
     private static final AtomicIntegerFieldUpdater<SessionState> USES =
@@ -24,6 +27,12 @@ final class SessionState {
     private volatile int changed;
     /** 1: a mutable attribute value was handed to the application since the last snapshot. */
     private volatile int mutableRead;
+    /**
+     * The name of the one mutable attribute read since the last snapshot, {@link #SEVERAL} when more than one was
+     * (or one whose name was not said), null when none: a snapshot whose only change is that read checks that
+     * attribute alone. Set before {@link #mutableRead} and taken after it, so a flag without a name means "several".
+     */
+    private volatile String readName;
     /**
      * The snapshot of it queued for the writer thread (write=async), or null; at most one at a time. It holds the
      * session strongly while it waits, which a value of the weak table may do only for that long.
@@ -36,6 +45,12 @@ final class SessionState {
 
     /** Change hash of what was last queued or written; 0 means "must be written". */
     volatile long lastHash;
+    /**
+     * Per attribute, the change hash and stamp of the copy this server last loaded or wrote ({@link Lineage#EMPTY}:
+     * none, or a format without sections): what the next write stamps its changes against, what a read of one
+     * attribute is compared with, and what a refresh tells local changes from by.
+     */
+    volatile Lineage lineage = Lineage.EMPTY;
     /** Version of the stored copy this server last wrote or loaded (0: never stored). */
     volatile long version;
     /** Version of the last copy Memcached acknowledged from this server, or loaded (0: none yet). */
@@ -80,6 +95,7 @@ final class SessionState {
     void loaded(Decoded d) {
         lastHash = d.hash;
         knownWriteId = d.writeId;
+        lineage = d.lineage;
         version = d.version;
         storedVersion = d.version;
         lastRefresh = System.currentTimeMillis();
@@ -95,9 +111,35 @@ final class SessionState {
     }
 
     void markMutableRead() {
+        markMutableRead(null);
+    }
+
+    /** The mutable attribute {@code name} (null: not known) was handed out. */
+    void markMutableRead(String name) {
+        for (;;) {
+            String seen = readName;
+            if (seen == SEVERAL || name != null && name.equals(seen)) {
+                break;
+            }
+            if (READ_NAME.compareAndSet(this, seen, seen == null && name != null ? name : SEVERAL)) {
+                break;
+            }
+        }
         if (mutableRead == 0) {
             mutableRead = 1;
         }
+    }
+
+    /** What {@link #readName} holds when more than one attribute (or an unnamed one) was read; compared by identity. */
+    static final String SEVERAL = new String("(several)");
+
+    /**
+     * The one mutable attribute read since the last take, or null when several were (or it is not known); clears it.
+     * Call only after {@link #takeMutableRead} answered true.
+     */
+    String takeReadName() {
+        String name = READ_NAME.getAndSet(this, null);
+        return name == SEVERAL ? null : name;
     }
 
     /** Whether an attribute was set or removed since the last take; clears it. */
@@ -114,6 +156,7 @@ final class SessionState {
     void clearFlags() {
         changed = 0;
         mutableRead = 0;
+        readName = null;
     }
 
     /** Whether a change flag is set (without clearing it). */

@@ -9,6 +9,7 @@ import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.agent.store.StoreException;
 import io.sessionmirror.agent.store.WriteResult;
 import io.sessionmirror.agent.support.AgentLog;
+import java.util.Collections;
 import java.util.ConcurrentModificationException;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
@@ -71,7 +72,7 @@ final class SessionWriter {
         }
         // Concurrent requests on one session (AJAX) end one after the other here, so snapshots reach
         // Memcached in the order they were taken and an older one never replaces a newer one.
-        boolean readHere = changes.readHere(session);
+        String readHere = changes.readHere(session);
         synchronized (state) {
             if (!state.writable()) {
                 return; // invalidated, timed out (its tombstone is on its way, nothing may follow it), torn down
@@ -84,9 +85,12 @@ final class SessionWriter {
             }
             // Clear the flags before taking the snapshot: a change made while we serialize flags again.
             boolean changed = state.takeChanged();
-            boolean mutableRead = state.takeMutableRead() | readHere;
+            boolean flagged = state.takeMutableRead();
+            String readName = flagged ? state.takeReadName() : null;
+            boolean mutableRead = flagged || readHere != null;
             if (changed || mutableRead || state.lastHash == 0) {
-                write(session, state, app, services.keys.key(app.namespace(), id), true);
+                write(session, state, app, services.keys.key(app.namespace(), id), true,
+                        changed ? null : ChangeTracker.onlyRead(flagged, readName, readHere));
             } else {
                 touchIfDue(session, state, app);
             }
@@ -112,6 +116,14 @@ final class SessionWriter {
 
     /** Returns whether the session was written (inline) or queued. The caller holds the state's lock. */
     boolean write(Object session, SessionState state, WebApp app, String key, boolean inline) {
+        return write(session, state, app, key, inline, null);
+    }
+
+    /**
+     * {@code onlyRead}: the one attribute that may have changed (its mutable value was read, nothing was set or
+     * removed), or null: it is checked alone first, and nothing else is serialized when it did not change.
+     */
+    boolean write(Object session, SessionState state, WebApp app, String key, boolean inline, String onlyRead) {
         if (!state.writable()) {
             return false;
         }
@@ -125,6 +137,11 @@ final class SessionWriter {
                 data = adapter.snapshot(session);
                 if (data == null) {
                     return false; // invalidated meanwhile
+                }
+                if (onlyRead != null && lastHash != 0 && readUnchanged(data, state, app, onlyRead)) {
+                    reports.of(app).unchanged.increment();
+                    touchIfDue(session, state, app);
+                    return false;
                 }
                 encoded = encode(data, state, app, key, lastHash);
                 if (encoded == null) {
@@ -169,6 +186,7 @@ final class SessionWriter {
         long now = System.currentTimeMillis();
         state.lastHash = encoded.hash;
         state.knownWriteId = encoded.writeId;
+        state.lineage = encoded.lineage;
         state.version = encoded.version;
         state.lastRefresh = now;
         int expiry = ExpiryPolicy.expirySeconds(data.maxInactiveSeconds());
@@ -178,12 +196,16 @@ final class SessionWriter {
         if (inline) {
             try {
                 long writeStart = System.nanoTime();
-                if (services.store.set(key, encoded.payload, expiry) == WriteResult.REFUSED) {
+                WriteResult result = services.store.set(key, encoded.payload, expiry);
+                if (result == WriteResult.REFUSED) {
                     refused(state, app, key);
                     return false;
                 }
                 state.storedVersion = encoded.version;
                 wrote(app, encoded.payload.length, System.nanoTime() - writeStart);
+                if (result == WriteResult.MERGED) {
+                    merged(state, app, key);
+                }
                 return true;
             } catch (StoreException e) {
                 state.lastHash = 0;
@@ -220,7 +242,10 @@ final class SessionWriter {
     Encoded encode(SessionData data, SessionState state, WebApp app, String key, long lastHash) {
         try {
             long serializeStart = System.nanoTime();
-            Encoded encoded = services.codec.encode(data, app.classLoader(), state.version + 1, key, lastHash);
+            // Derived from the copy last loaded or written here: the store fast-forwards over that copy, and merges
+            // with any other; attributes unchanged since it keep their stamps.
+            Encoded encoded = services.codec.encode(data, app.classLoader(), state.version + 1, state.knownWriteId,
+                    state.lineage, key, lastHash);
             reports.of(app).serializeNanos.record(System.nanoTime() - serializeStart);
             return encoded;
         } catch (ConcurrentModificationException e) {
@@ -236,6 +261,25 @@ final class SessionWriter {
         } catch (Exception | LinkageError e) {
             reports.unserializable(app, data.id(), e);
             return null;
+        }
+    }
+
+    /**
+     * Whether {@code name}, the one attribute read since the last write (nothing set or removed), is as the copy
+     * last loaded or written holds it: then nothing else is serialized. False when it cannot tell (the full
+     * encode that follows reports what is wrong); a concurrent change is the caller's to retry.
+     */
+    boolean readUnchanged(SessionData data, SessionState state, WebApp app, String name) {
+        try {
+            long start = System.nanoTime();
+            boolean unchanged = services.codec.unchanged(data, app.classLoader(), state.lineage,
+                    Collections.singletonList(name));
+            reports.of(app).serializeNanos.record(System.nanoTime() - start);
+            return unchanged;
+        } catch (ConcurrentModificationException e) {
+            throw e;
+        } catch (Exception | LinkageError e) {
+            return false;
         }
     }
 
@@ -267,6 +311,17 @@ final class SessionWriter {
         state.lastHash = 0;
         reports.of(app).refusedWrites.increment();
         LOG.debug("A write of {} was refused: Memcached holds a newer copy or the session ended elsewhere", key);
+    }
+
+    /**
+     * The write landed merged with a copy another server wrote meanwhile (non-sticky without a lock): both
+     * servers' changes are stored, and the stored copy now holds more than this one. The session's next lookup
+     * takes it (non-sticky: the next request's; sticky: as for a refused write).
+     */
+    void merged(SessionState state, WebApp app, String key) {
+        state.stale = true;
+        reports.of(app).mergedWrites.increment();
+        LOG.debug("A write of {} was merged with a copy another server wrote meanwhile", key);
     }
 
     void wrote(WebApp app, int bytes, long nanos) {

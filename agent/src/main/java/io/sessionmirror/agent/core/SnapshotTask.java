@@ -75,12 +75,16 @@ final class SnapshotTask extends WriteBehindQueue.Task {
         if (begun == null) {
             return; // nothing to write: unchanged, ended, or put back until the session is free
         }
-        if (((PendingWrite) begun).await() == WriteResult.REFUSED) {
+        WriteResult result = ((PendingWrite) begun).await();
+        if (result == WriteResult.REFUSED) {
             snapshots.refused(this);
             return;
         }
         state.storedVersion = Math.max(state.storedVersion, version);
         snapshots.stored(this);
+        if (result == WriteResult.MERGED) {
+            snapshots.merged(this);
+        }
     }
 
     @Override

@@ -1,17 +1,35 @@
 package io.sessionmirror.agent.core;
 
+import io.sessionmirror.agent.codec.CorruptPayloadException;
+import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.codec.StoredCopy;
 import io.sessionmirror.agent.store.CopyOrder;
+import io.sessionmirror.agent.support.AgentLog;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
 
 /**
  * The order of stored session copies as the codec defines it ({@link StoredCopy}): the one place the store's
- * {@link CopyOrder} meets the payload format, so the store never reads a payload itself.
+ * {@link CopyOrder} meets the payload format, so the store never reads a payload itself. Two copies that
+ * different servers derived from the same parent (non-sticky without a lock) are merged per attribute by the
+ * codec ({@link SessionCodec#merge}): the store writes the merge, so both servers' changes survive.
  */
 public final class StoredCopyOrder implements CopyOrder {
 
-    public static final StoredCopyOrder INSTANCE = new StoredCopyOrder();
+    private static final Logger LOG = AgentLog.get();
 
-    private StoredCopyOrder() {
+    /**
+     * Without a codec: concurrent copies are not merged, the newer one wins as before format 5 (for tools and
+     * tests that store copies they made themselves).
+     */
+    public static final StoredCopyOrder INSTANCE = new StoredCopyOrder(null);
+
+    private final SessionCodec codec;
+    private final AtomicBoolean warned = new AtomicBoolean();
+
+    /** {@code codec}: the one that wrote the copies (its secrets verify and seal them); null: no merges. */
+    public StoredCopyOrder(SessionCodec codec) {
+        this.codec = codec;
     }
 
     @Override
@@ -27,12 +45,36 @@ public final class StoredCopyOrder implements CopyOrder {
             case ALREADY:
                 return Decision.ALREADY;
             case MERGE:
-                // Until the stores merge (codec.merge), a concurrent write keeps the order it had before format 5:
-                // the newer by version, then write time, wins.
-                return StoredCopy.compare(incoming, stored) > 0 ? Decision.REPLACE : Decision.REFUSE;
+                return codec != null ? Decision.MERGE : newer(incoming, stored) != null ? Decision.REPLACE
+                        : Decision.REFUSE;
             default:
                 return Decision.REFUSE;
         }
+    }
+
+    @Override
+    public byte[] merge(String key, byte[] stored, byte[] incoming) {
+        if (codec == null) {
+            return newer(incoming, stored);
+        }
+        try {
+            return codec.merge(stored, incoming, key);
+        } catch (CorruptPayloadException | RuntimeException e) {
+            // One of them cannot be read (written under another secret, damaged): it cannot be merged, so the newer
+            // copy wins whole, as between copies of older formats.
+            if (warned.compareAndSet(false, true)) {
+                LOG.warn("Two concurrent copies of {} could not be merged, the newer one is kept whole (said once): {}",
+                        TroubleReports.redact(key), e.toString());
+            } else {
+                LOG.debug("Two concurrent copies of {} could not be merged: {}", TroubleReports.redact(key), e.toString());
+            }
+            return newer(incoming, stored);
+        }
+    }
+
+    /** {@code incoming} if it is newer than {@code stored} by the order of versions and write times, else null. */
+    private static byte[] newer(byte[] incoming, byte[] stored) {
+        return StoredCopy.compare(incoming, stored) > 0 ? incoming : null;
     }
 
     @Override

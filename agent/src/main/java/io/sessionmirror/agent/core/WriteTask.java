@@ -53,12 +53,16 @@ final class WriteTask extends WriteBehindQueue.Task {
 
     @Override
     protected void complete(Object begun) throws StoreException {
-        if (((PendingWrite) begun).await() == WriteResult.REFUSED) {
+        WriteResult result = ((PendingWrite) begun).await();
+        if (result == WriteResult.REFUSED) {
             writer.refused(state, app, key);
             return;
         }
         state.storedVersion = Math.max(state.storedVersion, version);
         writer.wrote(app, payload.length, System.nanoTime() - started);
+        if (result == WriteResult.MERGED) {
+            writer.merged(state, app, key);
+        }
     }
 
     @Override

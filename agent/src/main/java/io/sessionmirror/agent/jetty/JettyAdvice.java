@@ -59,9 +59,10 @@ final class JettyAdvice {
     /** {@code getAttribute(String)}: a mutable value handed out may be changed in place. */
     static final class AttributeRead {
         @Advice.OnMethodExit(suppress = Throwable.class)
-        static void exit(@Advice.This Object session, @Advice.Return Object value) {
+        static void exit(@Advice.This Object session, @Advice.Argument(0) String name,
+                         @Advice.Return Object value) {
             if (value != null) {
-                MirrorBridge.attributeRead(SLOT, session, value);
+                MirrorBridge.attributeRead(SLOT, session, name, value);
             }
         }
     }

@@ -133,6 +133,12 @@ public final class Counters {
     /** Never written over: Memcached held a newer copy or the session's tombstone (ended elsewhere). */
     public final LongAdder refusedWrites = counter("refused_writes", "RefusedWrites",
             "Writes refused because Memcached held a newer copy or the session's tombstone", APP, label("refused writes"));
+    /**
+     * Non-sticky without a lock: written merged with a copy another server wrote meanwhile (both servers' changes
+     * kept; the local copy is refreshed at its next lookup).
+     */
+    public final LongAdder mergedWrites = counter("merged_writes", "MergedWrites",
+            "Writes merged with a copy another server wrote meanwhile", APP, label("merged writes"));
     public final LongAdder droppedTombstones = counter("dropped_tombstones", "DroppedTombstones",
             "Session ends a down node missed beyond what could be remembered for it", AGENT, label("dropped tombstones"));
     /** Session locks found expired (and maybe taken by another server) while their request still ran. */

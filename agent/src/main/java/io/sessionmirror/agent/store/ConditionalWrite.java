@@ -1,5 +1,6 @@
 package io.sessionmirror.agent.store;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Future;
 import java.util.function.Predicate;
@@ -11,6 +12,11 @@ import net.spy.memcached.CASValue;
  * {@code add} where the key is absent) where the {@link CopyOrder} says the new value is newer, all pipelined.
  * A node that changed the key between the two (another server wrote, or a tombstone landed) is read again and
  * decided again. A node that fails is remembered, to be written when it is back.
+ *
+ * <p>Where the order says {@link CopyOrder.Decision#MERGE} (another server wrote a copy derived from the same
+ * parent), the merge of what the node holds and the new value is written with the same {@code cas}: when the key
+ * changes again before it lands, the node is read again and the new value merged with what it holds then, so
+ * a change that landed meanwhile is never overwritten.
  */
 final class ConditionalWrite implements PendingWrite {
 
@@ -19,6 +25,7 @@ final class ConditionalWrite implements PendingWrite {
     private static final int STORED = 1;
     private static final int REFUSED = 2;
     private static final int NOTHING_TO_DO = 3;
+    private static final int MERGED = 4;
     private static final int FAILED = -1;
 
     private final Cluster cluster;
@@ -33,6 +40,11 @@ final class ConditionalWrite implements PendingWrite {
     /** Per node: one of PENDING, STORED, REFUSED, NOTHING_TO_DO, FAILED. */
     private final int[] outcome;
     private final String[] errors;
+    /** Per node: the value the pending call writes is a merge (not {@link #value} itself). */
+    private final boolean[] merging;
+    /** The last merge made: replicas usually hold the same copy, which is then merged once, not once per node. */
+    private byte[] mergedFrom;
+    private byte[] merged;
     private boolean advanced;
 
     /**
@@ -51,6 +63,7 @@ final class ConditionalWrite implements PendingWrite {
         this.calls = new Future<?>[targets.size()];
         this.outcome = new int[targets.size()];
         this.errors = new String[targets.size()];
+        this.merging = new boolean[targets.size()];
         for (int i = 0; i < targets.size(); i++) {
             calls[i] = targets.get(i).start(c -> c.asyncGets(key, RawBytes.INSTANCE));
         }
@@ -87,6 +100,7 @@ final class ConditionalWrite implements PendingWrite {
             outcome[i] = NOTHING_TO_DO;
             return null;
         }
+        merging[i] = false;
         switch (d) {
             case ALREADY:
                 outcome[i] = STORED;
@@ -94,11 +108,35 @@ final class ConditionalWrite implements PendingWrite {
             case REFUSE:
                 outcome[i] = REFUSED;
                 return null;
-            default:
+            case MERGE:
+                byte[] m = mergeWith(stored);
+                if (m == null) {
+                    outcome[i] = REFUSED; // nothing of ours is newer than what the node holds
+                    return null;
+                }
+                if (m == value) {
+                    break; // nothing of the node's copy is newer than ours: a plain write of ours
+                }
+                merging[i] = true;
+                int mergedExp = Cluster.expiry(cluster.order.expiryOf(m));
                 return read == null
-                        ? n.start(c -> c.add(key, exp, value, RawBytes.INSTANCE))
-                        : n.start(c -> c.asyncCAS(key, read.getCas(), exp, value, RawBytes.INSTANCE));
+                        ? n.start(c -> c.add(key, mergedExp, m, RawBytes.INSTANCE))
+                        : n.start(c -> c.asyncCAS(key, read.getCas(), mergedExp, m, RawBytes.INSTANCE));
+            default:
+                break;
         }
+        return read == null
+                ? n.start(c -> c.add(key, exp, value, RawBytes.INSTANCE))
+                : n.start(c -> c.asyncCAS(key, read.getCas(), exp, value, RawBytes.INSTANCE));
+    }
+
+    /** The merge of {@code stored} and our value (see {@link CopyOrder#merge}); made once per distinct stored copy. */
+    private byte[] mergeWith(byte[] stored) {
+        if (mergedFrom == null || !Arrays.equals(mergedFrom, stored)) {
+            merged = cluster.order.merge(key, stored, value);
+            mergedFrom = stored;
+        }
+        return merged;
     }
 
     @Override
@@ -110,7 +148,7 @@ final class ConditionalWrite implements PendingWrite {
                 try {
                     Object answer = n.await(calls[i], deadline, tombstone ? "tombstone" : "set");
                     if (Boolean.TRUE.equals(answer) || answer == CASResponse.OK) {
-                        outcome[i] = STORED;
+                        outcome[i] = merging[i] ? MERGED : STORED;
                     } else if (answer instanceof Boolean || answer == CASResponse.EXISTS
                             || answer == CASResponse.NOT_FOUND) {
                         // The key changed since our read: read again and decide again.
@@ -131,11 +169,13 @@ final class ConditionalWrite implements PendingWrite {
         }
         int answered = 0;
         boolean refused = false;
+        boolean anyMerged = false;
         String lastError = null;
         for (int i = 0; i < targets.size(); i++) {
             if (outcome[i] > 0) {
                 answered++;
                 refused |= outcome[i] == REFUSED;
+                anyMerged |= outcome[i] == MERGED;
             } else {
                 lastError = errors[i];
             }
@@ -143,7 +183,7 @@ final class ConditionalWrite implements PendingWrite {
         if (answered == 0) {
             throw cluster.noAnswer(lastError);
         }
-        return refused ? WriteResult.REFUSED : WriteResult.STORED;
+        return refused ? WriteResult.REFUSED : anyMerged ? WriteResult.MERGED : WriteResult.STORED;
     }
 
     private void fail(int i, StoreException e) {

@@ -44,21 +44,24 @@ class FreshnessDecisionsTest {
     }
 
     @Test
-    void aRefusedWriteMarksTheSessionStaleAndItsNextLookupTakesTheStoredCopy() throws Exception {
+    void aWriteMergedWithANewerCopyMarksTheSessionStaleAndItsNextLookupTakesTheStoredCopy() throws Exception {
         f = MirrorFixture.async();
         FakeServer.Session mine = f.write("STALE00001", "user", "alice");
         other = f.otherServer(new MirrorFixture.Options());
         other.write("STALE00001", "cart", 1); // version 2 elsewhere (the balancer moved the user)
         other.write("STALE00001", "cart", 2); // version 3
-        f.write("STALE00001", "note", "late"); // this server's version 2: older than what is stored
-        assertEquals(1, f.stats().refusedWrites.sum());
+        f.write("STALE00001", "note", "late"); // this server's version 2, derived from version 1: merged
+        assertEquals(1, f.stats().mergedWrites.sum());
+        assertEquals(0, f.stats().refusedWrites.sum());
         assertTrue(f.state(mine).stale);
-        assertEquals(2, f.storedAttribute("STALE00001", "cart"), "the newer copy stays");
+        assertEquals(2, f.storedAttribute("STALE00001", "cart"), "the newer change stays");
+        assertEquals("late", f.storedAttribute("STALE00001", "note"), "and this server's is merged in");
 
         int setsBefore = f.sets();
         MirrorFixture.Req r = f.request();
         FakeServer.Session s = r.lookup("STALE00001");
         assertEquals(2, s.attributes.get("cart"), "the stored copy, taken at the next lookup");
+        assertEquals("late", s.attributes.get("note"));
         assertEquals(1, f.stats().staleRefreshes.sum());
         r.end();
         f.settled();

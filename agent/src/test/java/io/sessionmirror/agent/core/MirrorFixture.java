@@ -70,7 +70,7 @@ final class MirrorFixture implements AutoCloseable {
     final SessionMirror mirror;
 
     MirrorFixture(Options options) {
-        this(options, new InMemorySessionStore(StoredCopyOrder.INSTANCE, 200));
+        this(options, new InMemorySessionStore(new StoredCopyOrder(options.codec), 200));
     }
 
     private MirrorFixture(Options o, InMemorySessionStore store) {
@@ -165,7 +165,7 @@ final class MirrorFixture implements AutoCloseable {
         Object get(String name) {
             Object v = session.attributes.get(name);
             if (v != null) {
-                mirror.attributeRead(session, v);
+                mirror.attributeRead(session, name, v); // as the advice reports it: by name
             }
             return v;
         }

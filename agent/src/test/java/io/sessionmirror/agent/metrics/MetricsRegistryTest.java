@@ -88,7 +88,7 @@ class MetricsRegistryTest {
                 + " (avg 150 bytes), unchanged 0, touches 0, loads 1 hit / 3 miss (avg %.1f us), deletes 0, failures 5,"
                 + " attributes skipped 0, attributes dropped 0, replica repairs 0, recovery writes 0, node outages 0, stale local copies refreshed 0,"
                 + " lock waits 0, lock timeouts 0, rejected entries 0, oversized sessions 0, refused writes 0,"
-                + " dropped tombstones 0, lost locks 7, queue 2, write p99 0.0 ms, serialize p99 0 us", 2.5, 1.5),
+                + " merged writes 0, dropped tombstones 0, lost locks 7, queue 2, write p99 0.0 ms, serialize p99 0 us", 2.5, 1.5),
                 metrics.summary());
     }
 
@@ -104,7 +104,7 @@ class MetricsRegistryTest {
                 "AgentMicrosPerRequest:double", "Writes:long", "WritesSkippedUnchanged:long", "Touches:long",
                 "BytesWritten:long", "LoadHits:long", "LoadMisses:long", "Deletes:long", "Failures:long",
                 "StoreFailures:long", "SerializeFailures:long", "QueueFullDrops:long", "RejectedEntries:long",
-                "OversizedSessions:long", "RefusedWrites:long", "DroppedTombstones:long", "LostLocks:long", "HookFailures:long",
+                "OversizedSessions:long", "RefusedWrites:long", "MergedWrites:long", "DroppedTombstones:long", "LostLocks:long", "HookFailures:long",
                 "BusySnapshots:long", "RetakenSnapshots:long", "WriteDelayP99Millis:double",
                 "SkippedAttributes:long", "DroppedAttributes:long", "ReplicaRepairs:long", "RecoveryWrites:long", "NodeOutages:long", "NodeListChanges:long", "DiscoveryFailures:long",
                 "StaleRefreshes:long", "LockWaits:long", "LockTimeouts:long", "QueueDepth:int",

@@ -373,6 +373,14 @@ public final class InMemorySessionStore implements SessionStore {
                     return WriteResult.STORED;
                 case ALREADY:
                     return WriteResult.STORED;
+                case MERGE:
+                    // Atomic here (under the store's lock): what the stores do with gets/cas and a re-read.
+                    byte[] merged = order.merge(key, stored, value);
+                    if (merged == null) {
+                        return WriteResult.REFUSED;
+                    }
+                    values.put(key, new Entry(merged, expiresAt(order.expiryOf(merged))));
+                    return merged == value ? WriteResult.STORED : WriteResult.MERGED;
                 default:
                     return WriteResult.REFUSED;
             }

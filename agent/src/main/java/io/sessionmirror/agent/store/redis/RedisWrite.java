@@ -13,7 +13,9 @@ import java.util.function.Predicate;
  * A conditional write on its way, run entirely on Lettuce's callbacks so that starting it never blocks: GET,
  * decide in Java with the {@link CopyOrder}, then {@link RedisScripts#SET_IF_UNCHANGED} with the fingerprint of
  * what was read. When the key changed in between (another server wrote, a tombstone landed) it is read and
- * decided again, a few times: the same optimistic loop as the Memcached store's gets/cas.
+ * decided again, a few times: the same optimistic loop as the Memcached store's gets/cas. Where the order says
+ * {@link CopyOrder.Decision#MERGE}, the merge of what was read and the new value is what the script writes; when
+ * the key changed meanwhile, the new value is merged again with what is stored then.
  */
 final class RedisWrite implements PendingWrite {
 
@@ -67,6 +69,8 @@ final class RedisWrite implements PendingWrite {
             result.complete(WriteResult.STORED); // nothing to do: absent, or a copy the caller does not end
             return;
         }
+        byte[] out = value;
+        byte[] life = lifetime;
         switch (order.decide(stored, value)) {
             case ALREADY:
                 result.complete(WriteResult.STORED);
@@ -74,16 +78,27 @@ final class RedisWrite implements PendingWrite {
             case REFUSE:
                 result.complete(WriteResult.REFUSED);
                 return;
+            case MERGE:
+                out = order.merge(key, stored, value);
+                if (out == null) {
+                    result.complete(WriteResult.REFUSED); // nothing of ours is newer than what is stored
+                    return;
+                }
+                if (out != value) {
+                    life = RedisScripts.millis(order.expiryOf(out));
+                }
+                break;
             default:
                 break;
         }
+        WriteResult landed = out == value ? WriteResult.STORED : WriteResult.MERGED;
         byte[][] keys = {keyBytes};
         RedisScripts.<Long>run(commands, RedisScripts.SET_IF_UNCHANGED, ScriptOutputType.INTEGER, keys,
-                RedisScripts.fingerprint(stored), value, lifetime).whenComplete((written, error) -> {
+                RedisScripts.fingerprint(stored), out, life).whenComplete((written, error) -> {
                     if (error != null) {
                         result.completeExceptionally(error);
                     } else if (written != null && written == 1L) {
-                        result.complete(WriteResult.STORED);
+                        result.complete(landed);
                     } else if (n < ATTEMPTS && System.nanoTime() < deadline) {
                         attempt(n + 1); // changed since our read: read again, decide again
                     } else {

@@ -18,7 +18,7 @@ import javax.servlet.http.HttpSession;
  * <pre>
  *   /                 the shop page (HTML)
  *   /cart/add?item=x  put an item in the cart (the cart object is changed in place)
- *   /counter          count this visit
+ *   /counter          count this visit (?name=x: in the attribute x instead of visits)
  *   /login?user=name  log in (the session id changes, as it should after a login)
  *   /logout           end the session
  *   /renew            give the session a new id (as after a change of privileges), keep its content
@@ -56,8 +56,9 @@ public class ShopServlet extends HttpServlet {
             }
             case "/counter": {
                 HttpSession session = req.getSession();
-                Integer visits = (Integer) session.getAttribute("visits");
-                session.setAttribute("visits", visits == null ? 1 : visits + 1);
+                String name = param(req, "name", "visits");
+                Integer visits = (Integer) session.getAttribute(name);
+                session.setAttribute(name, visits == null ? 1 : visits + 1);
                 redirectOrText(req, resp);
                 return;
             }
