@@ -23,20 +23,6 @@ class Jetty121Ee10RollingUpgradeIT extends AbstractRollingUpgradeIT {
         return ServerProcess.launch(name, port, cmd, Map.of(), dir.resolve("server.log"));
     }
 
-    /**
-     * Known gap, not yet fixed: on Jetty 12.1 the container FORM login does not survive the move (the session and
-     * its compatible attribute do, the cart alone is dropped, but B sends the user to the login page). Jetty's
-     * {@code SessionAuthentication} re-establishes its user when it is deserialized, from the current context's
-     * SecurityHandler and without the credentials unless persistAuthenticationCredentials is set; with that set,
-     * A stored nothing at all in a first try. Spring Security's login (an ordinary attribute) survives on Jetty.
-     */
-    @Override
-    @org.junit.jupiter.api.Disabled("Jetty 12.1 FORM login is lost on restore: SessionAuthentication, see the comment")
-    @org.junit.jupiter.api.Test
-    void containerFormLoginSurvivesTheUpgradeAndOnlyTheIncompatibleCartIsDropped() throws Exception {
-        super.containerFormLoginSurvivesTheUpgradeAndOnlyTheIncompatibleCartIsDropped();
-    }
-
     @Override
     public String[] serverLabel() {
         return new String[] {"Jetty (embedded)", Servers.versionOf(Servers.serverLib(LINE), "jetty-server"), "ee10"};

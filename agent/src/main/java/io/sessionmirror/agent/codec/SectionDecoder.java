@@ -49,6 +49,12 @@ final class SectionDecoder {
                 dropped.add(drop(s, e)); // whatever a readObject or static initializer throws (AssertionError...)
                 continue;
             }
+            if (value == null && s.bytes.length > 0 && s.kind != Section.PRINCIPAL) {
+                // Sessions hold no null values: the class's readResolve refused to come back here (Jetty's
+                // SessionAuthentication does when it finds no login service). Reported, not left out silently.
+                dropped.add(new DroppedAttribute(s.name, s.className, "its class restored it as null (readResolve)"));
+                continue;
+            }
             if (s.kind == Section.PRINCIPAL) {
                 if (value instanceof Principal) {
                     principal = (Principal) value;

@@ -44,6 +44,23 @@ public interface ContainerAdapter {
         return null;
     }
 
+    /**
+     * Decodes a stored copy as the server decodes its own stored sessions: {@code decode} gets the class loader
+     * to resolve classes with, and runs in the scope the server's own loads run in. The default is the web
+     * app's loader, on the calling thread as it is. Jetty needs more: the classes of its FORM login
+     * ({@code SessionAuthentication}) are server classes the web app's loader hides, and their readObject
+     * finds the login service through the web app's context scope (see {@code JettyDecodeScope}).
+     */
+    default <T> T decodeAsServer(Object manager, WebApp app, Decode<T> decode) throws Exception {
+        return decode.with(app.classLoader());
+    }
+
+    /** A decode of a stored copy with a given class loader. */
+    @FunctionalInterface
+    interface Decode<T> {
+        T with(ClassLoader loader) throws Exception;
+    }
+
     /** The session the manager holds locally under {@code id}, without asking the store. */
     Object findLocal(Object manager, String id) throws Exception;
 

@@ -140,7 +140,7 @@ final class Freshness {
             }
             Decoded decoded;
             try {
-                decoded = services.codec.decode(payload, app.classLoader(), id, key);
+                decoded = adapter.decodeAsServer(manager, app, loader -> services.codec.decode(payload, loader, id, key));
             } catch (CorruptPayloadException e) {
                 reports.unusable(key, id, app, e);
                 return session; // an unusable stored copy is no newer than the local one

@@ -145,7 +145,7 @@ final class SessionRestorer {
         }
         Decoded decoded;
         try {
-            decoded = services.codec.decode(payload, app.classLoader(), localId, key);
+            decoded = adapter.decodeAsServer(manager, app, loader -> services.codec.decode(payload, loader, localId, key));
         } catch (Exception | LinkageError e) {
             reports.unusable(key, id, app, e);
             rememberMiss(key);

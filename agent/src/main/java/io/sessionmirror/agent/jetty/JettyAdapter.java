@@ -28,6 +28,7 @@ final class JettyAdapter implements ContainerAdapter {
 
     private final SessionKeys keys;
     private final Reflector reflector = new Reflector();
+    private final JettyDecodeScope decodeScope = new JettyDecodeScope();
     /** Per SessionContext (one per web app): its key namespace and class loader. */
     private final WeakIdentityTable<Object, WebApp> webApps = new WeakIdentityTable<>();
 
@@ -210,6 +211,21 @@ final class JettyAdapter implements ContainerAdapter {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot read Jetty session: " + e, e);
         }
+    }
+
+    /**
+     * In the web app's context scope, with Jetty's own classes visible: what Jetty's own loads do, so the
+     * container login in a session survives (see {@link JettyDecodeScope}). {@code manager} is the data store
+     * (a restore) or the session manager (a refresh of a stale copy).
+     */
+    @Override
+    public <T> T decodeAsServer(Object manager, WebApp app, Decode<T> decode) throws Exception {
+        Field f = storeContext.get(manager.getClass());
+        if (f == null) {
+            f = managerContext.get(manager.getClass());
+        }
+        Object sessionContext = f == null ? null : f.get(manager);
+        return decodeScope.decode(sessionContext, app, manager.getClass().getClassLoader(), decode);
     }
 
     @Override
