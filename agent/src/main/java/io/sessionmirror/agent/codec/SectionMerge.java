@@ -33,7 +33,10 @@ final class SectionMerge {
 
     static SectionMerge merge(PayloadHeader stored, List<Section> storedSections, PayloadHeader incoming,
                               List<Section> incomingSections) {
-        boolean incomingLater = incoming.writtenAt >= stored.writtenAt;
+        // Written in the same millisecond: the write id decides, so that two replicas that receive the two copies in
+        // opposite orders still make the same choice (else they would hold different sessions under one version).
+        boolean incomingLater = incoming.writtenAt != stored.writtenAt ? incoming.writtenAt > stored.writtenAt
+                : incoming.writeId >= stored.writeId;
         List<Section> out = new ArrayList<>(Math.max(storedSections.size(), incomingSections.size()) + 1);
         List<Section> markers = new ArrayList<>(0);
         int i = 0;

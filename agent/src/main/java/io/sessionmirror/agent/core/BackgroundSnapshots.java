@@ -185,6 +185,7 @@ final class BackgroundSnapshots {
             state.lastHash = encoded.hash;
             state.knownWriteId = encoded.writeId;
             state.lineage = encoded.lineage;
+            state.header = SessionWriter.headerOf(data);
             state.version = encoded.version;
             state.lastRefresh = System.currentTimeMillis();
             task.version = encoded.version;

@@ -51,6 +51,12 @@ final class SessionState {
      * attribute is compared with, and what a refresh tells local changes from by.
      */
     volatile Lineage lineage = Lineage.EMPTY;
+    /**
+     * {@link SessionWriter#headerOf} the copy last loaded or written (0: not known): timeout, auth type and principal
+     * are stored too, and no container tells the agent when they change, so a snapshot that checks one read attribute
+     * alone checks these as well.
+     */
+    volatile long header;
     /** Version of the stored copy this server last wrote or loaded (0: never stored). */
     volatile long version;
     /** Version of the last copy Memcached acknowledged from this server, or loaded (0: none yet). */
@@ -96,6 +102,7 @@ final class SessionState {
         lastHash = d.hash;
         knownWriteId = d.writeId;
         lineage = d.lineage;
+        header = SessionWriter.headerOf(d.data);
         version = d.version;
         storedVersion = d.version;
         lastRefresh = System.currentTimeMillis();

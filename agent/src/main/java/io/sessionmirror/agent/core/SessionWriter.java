@@ -2,6 +2,7 @@ package io.sessionmirror.agent.core;
 
 import static io.sessionmirror.agent.core.TroubleReports.redact;
 
+import io.sessionmirror.agent.codec.ChangeHash;
 import io.sessionmirror.agent.codec.Encoded;
 import io.sessionmirror.agent.codec.SerializationOutOfMemoryException;
 import io.sessionmirror.agent.codec.SessionData;
@@ -187,6 +188,7 @@ final class SessionWriter {
         state.lastHash = encoded.hash;
         state.knownWriteId = encoded.writeId;
         state.lineage = encoded.lineage;
+        state.header = headerOf(data);
         state.version = encoded.version;
         state.lastRefresh = now;
         int expiry = ExpiryPolicy.expirySeconds(data.maxInactiveSeconds());
@@ -270,6 +272,9 @@ final class SessionWriter {
      * encode that follows reports what is wrong); a concurrent change is the caller's to retry.
      */
     boolean readUnchanged(SessionData data, SessionState state, WebApp app, String name) {
+        if (headerOf(data) != state.header) {
+            return false; // the timeout, auth type or principal changed (a login, "remember me"): a full snapshot
+        }
         try {
             long start = System.nanoTime();
             boolean unchanged = services.codec.unchanged(data, app.classLoader(), state.lineage,
@@ -281,6 +286,15 @@ final class SessionWriter {
         } catch (Exception | LinkageError e) {
             return false;
         }
+    }
+
+    /**
+     * What a snapshot's timeout, auth type and principal (by identity: the session holds the same object until it is
+     * replaced) hash to; never 0. Not the attributes: those are in the {@link SessionState#lineage}.
+     */
+    static long headerOf(SessionData data) {
+        long h = ChangeHash.mix(data.maxInactiveSeconds(), data.authType() == null ? 0 : data.authType().hashCode());
+        return ChangeHash.mix(h, System.identityHashCode(data.principal()));
     }
 
     /** Whether an encoded snapshot is to be stored: it changed, and it fits (both reported when not). */
