@@ -43,8 +43,11 @@ final class SectionDecoder {
             } catch (IOException | ClassNotFoundException | RuntimeException | LinkageError e) {
                 dropped.add(drop(s, e));
                 continue;
+            } catch (StackOverflowError e) {
+                dropped.add(tooDeep(s)); // the stack unwound to here: only this attribute is too deep to read
+                continue;
             } catch (VirtualMachineError e) {
-                throw e; // out of memory or stack: the whole decode fails, as for a graph (SessionCodec.decode)
+                throw e; // out of memory: the whole decode fails, as for a graph (SessionCodec.decode)
             } catch (Error e) {
                 dropped.add(drop(s, e)); // whatever a readObject or static initializer throws (AssertionError...)
                 continue;
@@ -75,15 +78,21 @@ final class SectionDecoder {
         if (denied != null) {
             throw denied;
         }
-        // The serializers turn running out of heap or stack into an exception, with the error as its cause.
+        // The serializers turn running out of heap or stack into an exception, with the error as its cause. Out of
+        // heap fails the whole decode (SessionCodec.decode says why); a stack overflow has unwound by now and says
+        // only that this one attribute is nested too deeply: it alone is dropped, the login and the rest restored.
         Throwable exhausted = SerializationOutOfMemoryException.find(e);
-        if (exhausted == null) {
-            exhausted = stackOverflow(e);
-        }
         if (exhausted != null) {
             throw (VirtualMachineError) exhausted;
         }
+        if (stackOverflow(e) != null) {
+            return tooDeep(s);
+        }
         return new DroppedAttribute(s.name, s.className, reason(e));
+    }
+
+    private static DroppedAttribute tooDeep(Section s) {
+        return new DroppedAttribute(s.name, s.className, "is nested too deeply to read here (stack overflow)");
     }
 
     private static StackOverflowError stackOverflow(Throwable t) {
