@@ -44,23 +44,6 @@ final class JettyAdapter implements ContainerAdapter {
             return fieldOrNull(type, "_sessionContext");
         }
     };
-    private final ClassValue<SessionFields> sessionTypes = new ClassValue<SessionFields>() {
-        @Override
-        protected SessionFields computeValue(Class<?> type) {
-            for (String name : new String[] {JettyInstrumentation.LEGACY + "Session", JettyInstrumentation.CORE + "ManagedSession"}) {
-                Class<?> c = Reflector.ancestor(type, name);
-                if (c != null) {
-                    try {
-                        return new SessionFields(c);
-                    } catch (IllegalStateException e) {
-                        return null; // cached as "not ours"; FamilyGate has named the missing field
-                    }
-                }
-            }
-            return null;
-        }
-    };
-
     JettyAdapter(SessionKeys keys) {
         this.keys = keys;
     }
@@ -130,7 +113,7 @@ final class JettyAdapter implements ContainerAdapter {
 
     @Override
     public WebApp webAppOfSession(Object session) {
-        SessionFields s = sessionTypes.get(session.getClass());
+        JettySessionFields s = JettySessionFields.of(session.getClass());
         if (s == null) {
             return null;
         }
@@ -190,7 +173,7 @@ final class JettyAdapter implements ContainerAdapter {
     }
 
     private Object data(Object session) throws ReflectiveOperationException {
-        SessionFields s = sessionTypes.get(session.getClass());
+        JettySessionFields s = JettySessionFields.of(session.getClass());
         if (s == null) {
             throw new IllegalStateException("not a Jetty session: " + session.getClass().getName());
         }
@@ -252,7 +235,7 @@ final class JettyAdapter implements ContainerAdapter {
     @Override
     public Object restoredContent(Object session) {
         try {
-            SessionFields s = sessionTypes.get(session.getClass());
+            JettySessionFields s = JettySessionFields.of(session.getClass());
             return s == null ? null : s.data.get(session);
         } catch (IllegalAccessException e) {
             return null;
@@ -274,12 +257,12 @@ final class JettyAdapter implements ContainerAdapter {
     @Override
     public Object sessionOfRequest(Object request) {
         // The commit advice passes the session itself; otherwise Jetty writes when the cache releases it.
-        return request != null && sessionTypes.get(request.getClass()) != null ? request : null;
+        return request != null && JettySessionFields.of(request.getClass()) != null ? request : null;
     }
 
     @Override
     public DestroyCause destroyCause(Object session, Object reason) {
-        SessionFields s = sessionTypes.get(session.getClass());
+        JettySessionFields s = JettySessionFields.of(session.getClass());
         if (s == null) {
             return DestroyCause.IGNORE;
         }
@@ -335,26 +318,10 @@ final class JettyAdapter implements ContainerAdapter {
         return sessions;
     }
 
-    /** The fields of Jetty's session class read directly. */
-    private static final class SessionFields {
-        final Field data;
-        final Field manager;
-        final Field state;
-        /** Jetty's own count of the requests using the session (it keeps it to know when a session may be evicted). */
-        final Field requests;
-
-        SessionFields(Class<?> sessionClass) {
-            data = Reflector.field(sessionClass, "_sessionData");
-            requests = Reflector.field(sessionClass, "_requests");
-            manager = Reflector.field(sessionClass, sessionClass.getName().endsWith("ManagedSession") ? "_manager" : "_handler");
-            state = Reflector.field(sessionClass, "_state");
-        }
-    }
-
     /** Jetty counts the requests using a session itself ({@code Session._requests}): that count is read. */
     @Override
     public int requestsUsing(Object session) {
-        SessionFields s = sessionTypes.get(session.getClass());
+        JettySessionFields s = JettySessionFields.of(session.getClass());
         if (s == null) {
             return -1;
         }

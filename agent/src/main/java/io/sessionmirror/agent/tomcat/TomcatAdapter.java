@@ -18,7 +18,6 @@ import java.util.Map;
  */
 final class TomcatAdapter implements ContainerAdapter {
 
-    private static final String STANDARD_SESSION = "org.apache.catalina.session.StandardSession";
     private static final String[] SUPPORTED_MANAGERS = {
         "org.apache.catalina.session.StandardManager", "org.apache.catalina.session.PersistentManagerBase"};
     private static final String REQUEST = "org.apache.catalina.connector.Request";
@@ -27,17 +26,6 @@ final class TomcatAdapter implements ContainerAdapter {
     private final SessionKeys keys;
     private final WeakIdentityTable<Object, WebApp> webApps = new WeakIdentityTable<>();
 
-    private final ClassValue<Session> sessionTypes = new ClassValue<Session>() {
-        @Override
-        protected Session computeValue(Class<?> type) {
-            Class<?> standard = ancestor(type, STANDARD_SESSION);
-            try {
-                return standard == null ? null : new Session(standard);
-            } catch (IllegalStateException e) {
-                return null; // cached as "not ours"; FamilyGate has named the missing field at transform time
-            }
-        }
-    };
     private final ClassValue<Boolean> supportedManagers = new ClassValue<Boolean>() {
         @Override
         protected Boolean computeValue(Class<?> type) {
@@ -122,7 +110,7 @@ final class TomcatAdapter implements ContainerAdapter {
 
     @Override
     public WebApp webAppOfSession(Object session) {
-        Session s = sessionTypes.get(session.getClass());
+        TomcatSessionFields s = TomcatSessionFields.of(session.getClass());
         if (s == null) {
             return null;
         }
@@ -137,7 +125,7 @@ final class TomcatAdapter implements ContainerAdapter {
 
     @Override
     public String sessionId(Object session) {
-        Session s = sessionTypes.get(session.getClass());
+        TomcatSessionFields s = TomcatSessionFields.of(session.getClass());
         try {
             return s == null ? null : (String) s.id.get(session);
         } catch (IllegalAccessException e) {
@@ -147,7 +135,7 @@ final class TomcatAdapter implements ContainerAdapter {
 
     @Override
     public int maxInactiveSeconds(Object session) {
-        Session s = sessionTypes.get(session.getClass());
+        TomcatSessionFields s = TomcatSessionFields.of(session.getClass());
         try {
             return s == null ? (Integer) call(session, "getMaxInactiveInterval") : s.maxInactiveInterval.getInt(session);
         } catch (ReflectiveOperationException e) {
@@ -157,7 +145,7 @@ final class TomcatAdapter implements ContainerAdapter {
 
     @Override
     public SessionData snapshot(Object session) {
-        Session s = sessionTypes.get(session.getClass());
+        TomcatSessionFields s = TomcatSessionFields.of(session.getClass());
         if (s == null) {
             return null;
         }
@@ -273,7 +261,7 @@ final class TomcatAdapter implements ContainerAdapter {
     /** Replaces the attributes, principal and timeout in place; no listener is told (nothing happened here). */
     @Override
     public boolean refresh(Object session, SessionData data) throws Exception {
-        Session s = sessionTypes.get(session.getClass());
+        TomcatSessionFields s = TomcatSessionFields.of(session.getClass());
         if (s == null) {
             return false;
         }
@@ -304,7 +292,7 @@ final class TomcatAdapter implements ContainerAdapter {
             if (session == null) {
                 return null;
             }
-            Session s = sessionTypes.get(session.getClass());
+            TomcatSessionFields s = TomcatSessionFields.of(session.getClass());
             return s != null && (Boolean) s.isValid.get(session) ? session : null;
         } catch (IllegalAccessException e) {
             return null;
@@ -313,7 +301,7 @@ final class TomcatAdapter implements ContainerAdapter {
 
     @Override
     public DestroyCause destroyCause(Object session, Object reason) {
-        Session s = sessionTypes.get(session.getClass());
+        TomcatSessionFields s = TomcatSessionFields.of(session.getClass());
         if (s == null) {
             return DestroyCause.IGNORE;
         }
@@ -368,30 +356,6 @@ final class TomcatAdapter implements ContainerAdapter {
     }
 
     // ---------------------------------------------------------------- reflection
-
-    /** The fields of StandardSession the adapter reads directly (no getter, or one with side effects). */
-    private static final class Session {
-        final Field attributes;
-        final Field isValid;
-        final Field expiring;
-        final Field principal;
-        final Field authType;
-        final Field manager;
-        final Field id;
-        /** Read directly: {@code getMaxInactiveInterval()} through reflection boxes, and it runs at every release. */
-        final Field maxInactiveInterval;
-
-        Session(Class<?> standardSession) {
-            attributes = field(standardSession, "attributes");
-            isValid = field(standardSession, "isValid");
-            expiring = field(standardSession, "expiring");
-            principal = field(standardSession, "principal");
-            authType = field(standardSession, "authType");
-            manager = field(standardSession, "manager");
-            id = field(standardSession, "id");
-            maxInactiveInterval = field(standardSession, "maxInactiveInterval");
-        }
-    }
 
     static Class<?> ancestor(Class<?> type, String name) {
         return Reflector.ancestor(type, name);
