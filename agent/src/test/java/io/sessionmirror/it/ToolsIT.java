@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code inspect} shows the header and attributes only with the servers' secret (and says so without it), values
  * only with {@code --values}; {@code check-deploy} finds the session with {@code lru_crawler metadump} and reports
  * that a Cart class compiled with another serialVersionUID would drop the cart (exit 2), and nothing with the
- * unchanged classes (exit 0).
+ * unchanged classes (exit 0). The same on a Redis store, where sessions are found with {@code SCAN}.
  */
 class ToolsIT {
 
@@ -119,6 +119,36 @@ class ToolsIT {
 
         // the tools wrote nothing: the stored copy is the one the server left
         assertEquals(1, memcached.keys().stream().filter(k -> k.equals(key)).count());
+    }
+
+    /** The same tools on a Redis store: {@code check-deploy} finds the session with {@code SCAN}. */
+    @Test
+    void inspectAndCheckDeployReadWhatTomcatStoredInRedis() throws Exception {
+        try (Redis redis = Redis.start()) {
+            String nodes = RedisBackends.standalone(redis).agentOptions();
+            String cookie;
+            try (ServerProcess tomcat = Servers.embeddedTomcat(Servers.TOMCAT10, "toolsRedis", Memcached.freePort(),
+                    nodes + ",write=sync").awaitReady("/shop/stats", READY)) {
+                Browser user = new Browser();
+                user.get(tomcat.url("/shop/cart/add?item=pear&format=text"));
+                cookie = user.sessionId();
+            }
+            AgentCli inspect = AgentCli.run("inspect", cookie, nodes, "app=/shop");
+            assertEquals(0, inspect.exit, inspect.toString());
+            assertTrue(inspect.out.matches("(?s).*\\n  cart\\s+io\\.sessionmirror\\.demo\\.shop\\.Cart\\s+\\d+ bytes.*"),
+                    inspect.toString());
+
+            AgentCli same = AgentCli.run("check-deploy", Servers.JAKARTA_WAR + ":" + serverLib(), nodes, "app=/shop");
+            assertEquals(0, same.exit, same.toString());
+            assertTrue(same.out.contains("SCAN"), same.toString());
+            assertTrue(same.out.contains("Sessions read: 1"), same.toString());
+
+            AgentCli broken = AgentCli.run("check-deploy", compileIncompatibleCart() + ":" + Servers.JAKARTA_WAR + ":"
+                    + serverLib(), nodes, "app=/shop");
+            assertEquals(2, broken.exit, broken.toString());
+            assertTrue(broken.out.contains("'cart' (io.sessionmirror.demo.shop.Cart) in 1 session: InvalidClassException"),
+                    broken.toString());
+        }
     }
 
     private Path compileIncompatibleCart() throws Exception {
