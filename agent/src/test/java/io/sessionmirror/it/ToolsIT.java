@@ -78,6 +78,8 @@ class ToolsIT {
         assertEquals(0, inspect.exit, inspect.toString());
         assertTrue(inspect.out.matches("(?s).*format\\s+5 \\(serializer java\\).*"), inspect.toString());
         assertTrue(inspect.out.contains("signed, encrypted"), inspect.toString());
+        assertTrue(inspect.out.matches("(?s).*\\n  writer\\s+\\d+@\\S+\\n.*"), "the server that wrote it: " + inspect);
+        assertTrue(noSecret.out.matches("(?s).*\\n  writer\\s+\\d+@\\S+\\n.*"), "a header field: " + noSecret);
         assertTrue(inspect.out.matches("(?s).*\\n  cart\\s+io\\.sessionmirror\\.demo\\.shop\\.Cart\\s+\\d+ bytes.*"),
                 inspect.toString());
         assertTrue(inspect.out.matches("(?s).*\\n  visits\\s+java\\.lang\\.Integer\\s+\\d+ bytes.*"), inspect.toString());

@@ -34,8 +34,8 @@ final class Envelope {
 
     /** A format-5 payload around {@code sections}, compressed, encrypted and signed as configured. */
     static byte[] close(Sealing sealing, Compression compression, byte serializerId, long writeId, long parentWriteId,
-                        long version, long creationTime, int maxInactive, String authType, byte[] sections,
-                        String storeKey) {
+                        long version, long creationTime, int maxInactive, String authType, byte[] writer,
+                        byte[] sections, String storeKey) {
         int flags = 0;
         byte[] body = compression.deflateIfWorth(sections);
         if (body != null) {
@@ -46,7 +46,7 @@ final class Envelope {
         flags |= sealing.flags();
         body = sealing.encrypt(storeKey, body);
         byte[] payload = PayloadHeader.writeSections(serializerId, writeId, parentWriteId, version,
-                System.currentTimeMillis(), creationTime, maxInactive, authType, flags, sealing.keyId(), body,
+                System.currentTimeMillis(), creationTime, maxInactive, authType, flags, sealing.keyId(), writer, body,
                 sealing.tagLength());
         sealing.sign(storeKey, payload);
         return payload;

@@ -13,7 +13,8 @@ import java.nio.charset.StandardCharsets;
  *   authTypeLength(2, 0xFFFF = none) authType(UTF-8)
  *   graphLength(4) graph                                   (format 2)
  *   flags(1) keyId(4) bodyLength(4) body [tag(32)]         (format 3)
- *   flags(1) keyId(4) parentWriteId(8) bodyLength(4) body [tag(32)]   (format 5, body: {@link SectionsBody})
+ *   flags(1) keyId(4) parentWriteId(8) writerLength(1) writer(UTF-8)
+ *   bodyLength(4) body [tag(32)]                                   (format 5, body: {@link SectionsBody})
  * </pre>
  * Format 5 is always written: one section per attribute, each serialized on its own, and the write id of
  * the copy it was derived from (what lets the store tell a fast-forward from a concurrent write).
@@ -52,6 +53,8 @@ final class PayloadHeader {
     final int keyId;
     /** Format 5: the write id of the copy this one was derived from (0: a new session, or an older format). */
     final long parentWriteId;
+    /** Format 5: which server wrote the copy ({@code pid@host}, as the JVM names itself; "" when not said). */
+    final String writer;
     /** Where the body length field starts: everything before it is the header. */
     private final int bodyAt;
 
@@ -88,10 +91,21 @@ final class PayloadHeader {
             if ((flags & ~(SIGNED | ENCRYPTED | COMPRESSED)) != 0) {
                 throw new CorruptPayloadException("unknown flags " + flags);
             }
+            if (format == SECTIONS_FORMAT) {
+                int writerLength = in.hasRemaining() ? in.get() & 0xFF : -1;
+                if (writerLength < 0 || writerLength > in.remaining()) {
+                    throw new CorruptPayloadException("truncated entry (writer)");
+                }
+                writer = new String(payload, in.position(), writerLength, StandardCharsets.UTF_8);
+                in.position(in.position() + writerLength);
+            } else {
+                writer = "";
+            }
         } else {
             flags = 0;
             keyId = 0;
             parentWriteId = 0;
+            writer = "";
         }
         bodyAt = in.position();
     }
@@ -193,11 +207,11 @@ final class PayloadHeader {
      * signature, written straight into the final array.
      */
     static byte[] writeSections(byte serializerId, long writeId, long parentWriteId, long version, long writtenAt,
-                                long creationTime, int maxInactive, String authType, int flags, int keyId, byte[] body,
-                                int tagLength) {
+                                long creationTime, int maxInactive, String authType, int flags, int keyId, byte[] writer,
+                                byte[] body, int tagLength) {
         byte[] auth = authType == null ? null : authType.getBytes(StandardCharsets.UTF_8);
         int authLength = auth == null ? 0 : Math.min(auth.length, 0xFFFE);
-        int signedLength = LENGTH + authLength + 13 + 4 + body.length;
+        int signedLength = LENGTH + authLength + 13 + 1 + writer.length + 4 + body.length;
         byte[] payload = new byte[signedLength + tagLength];
         ByteBuffer out = ByteBuffer.wrap(payload);
         out.put(MAGIC_0).put(MAGIC_1).put(SECTIONS_FORMAT).put(serializerId);
@@ -209,6 +223,7 @@ final class PayloadHeader {
             out.put(auth, 0, authLength);
         }
         out.put((byte) flags).putInt(keyId).putLong(parentWriteId);
+        out.put((byte) writer.length).put(writer);
         out.putInt(body.length).put(body);
         return payload;
     }

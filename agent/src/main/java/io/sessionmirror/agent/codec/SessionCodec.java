@@ -33,6 +33,7 @@ public final class SessionCodec {
     private final Serializer[] readers;
     private final Sealing sealing;
     private final Compression compression;
+    private final byte[] writer;
 
     /**
      * @param seal signs (and maybe encrypts) what is written and requires a valid signature on what is read;
@@ -42,6 +43,16 @@ public final class SessionCodec {
      * @param otherReaders read what the other serializers wrote (a cluster that switches serializer)
      */
     public SessionCodec(PayloadSeal seal, int compressAbove, Serializer serializer, Serializer... otherReaders) {
+        this(seal, compressAbove, "", serializer, otherReaders);
+    }
+
+    /**
+     * As above, naming the server in every copy it writes or merges ({@code writer}, e.g. {@code 12345@app-1}, at
+     * most 255 UTF-8 bytes): what {@code inspect} shows as the copy's writer.
+     */
+    public SessionCodec(PayloadSeal seal, int compressAbove, String writer, Serializer serializer,
+                        Serializer... otherReaders) {
+        this.writer = writerBytes(writer);
         this.sealing = new Sealing(seal);
         this.compression = new Compression(compressAbove);
         this.serializer = serializer;
@@ -84,7 +95,7 @@ public final class SessionCodec {
         }
         long writeId = newWriteId();
         byte[] payload = Envelope.close(sealing, compression, serializer.id(), writeId, parentWriteId, version,
-                data.creationTime(), data.maxInactiveSeconds(), data.authType(), body, storeKey);
+                data.creationTime(), data.maxInactiveSeconds(), data.authType(), writer, body, storeKey);
         return new Encoded(payload, hash, writeId, version, sections.skipped, body.length, sections.lineage,
                 sections.sizes);
     }
@@ -220,7 +231,7 @@ public final class SessionCodec {
             return null;
         }
         return Envelope.close(sealing, compression, s.header.serializerId, newWriteId(), s.header.writeId,
-                Math.max(s.header.version, n.header.version) + 1, m.creationTime, m.maxInactive, m.authType,
+                Math.max(s.header.version, n.header.version) + 1, m.creationTime, m.maxInactive, m.authType, writer,
                 SectionsBody.write(m.sections), storeKey);
     }
 
@@ -270,6 +281,26 @@ public final class SessionCodec {
     /** The write id in a stored payload's header, or 0 if it is not one of ours. */
     public static long writeIdOf(byte[] payload) {
         return PayloadHeader.writeIdOf(payload);
+    }
+
+    /** {@code writer} as stored: UTF-8, cut to 255 bytes at a character boundary. */
+    private static byte[] writerBytes(String writer) {
+        String w = writer == null ? "" : writer;
+        byte[] b = w.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        while (b.length > 255) {
+            w = w.substring(0, w.length() - 1);
+            b = w.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+        return b;
+    }
+
+    /** Which server wrote a stored copy ({@code pid@host}), from its header; "" for older formats or not ours. */
+    public static String writerOf(byte[] payload) {
+        try {
+            return PayloadHeader.read(payload, PayloadHeader.formatOf(payload)).writer;
+        } catch (CorruptPayloadException e) {
+            return "";
+        }
     }
 
     /** The write id of the copy a format-5 payload was derived from; 0 for a new session or an older format. */

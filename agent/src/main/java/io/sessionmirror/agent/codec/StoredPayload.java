@@ -44,6 +44,8 @@ public final class StoredPayload {
     public final long version;
     public final long writeId;
     public final long parentWriteId;
+    /** Which server wrote (or merged) it: {@code pid@host}; "" for older formats. */
+    public final String writer;
     public final long writtenAt;
     public final long creationTime;
     public final int maxInactive;
@@ -63,6 +65,7 @@ public final class StoredPayload {
         this.version = h.version;
         this.writeId = h.writeId;
         this.parentWriteId = h.parentWriteId;
+        this.writer = h.writer;
         this.writtenAt = h.writtenAt;
         this.creationTime = h.creationTime;
         this.maxInactive = h.maxInactive;

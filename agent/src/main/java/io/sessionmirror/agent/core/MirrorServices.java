@@ -15,6 +15,7 @@ import io.sessionmirror.agent.store.MemcachedStore;
 import io.sessionmirror.agent.store.NodeDiscovery;
 import io.sessionmirror.agent.store.SessionStore;
 import io.sessionmirror.agent.store.redis.RedisStore;
+import java.lang.management.ManagementFactory;
 import java.util.regex.Pattern;
 import javax.net.SocketFactory;
 import org.slf4j.Logger;
@@ -82,9 +83,11 @@ public final class MirrorServices {
         Serializer java = new JavaSerializer(filter);
         Serializer fst = new FstSerializer(filter);
         PayloadSeal seal = config.secrets().isEmpty() ? null : new PayloadSeal(config.secrets(), config.encrypt());
+        // Each copy names the server that wrote it, as the JVM names itself (pid@host: no DNS lookup), for inspect.
+        String writer = ManagementFactory.getRuntimeMXBean().getName();
         SessionCodec codec = config.serializer() == MirrorConfig.SerializerChoice.FST
-                ? new SessionCodec(seal, config.compressAbove(), fst, java)
-                : new SessionCodec(seal, config.compressAbove(), java, fst);
+                ? new SessionCodec(seal, config.compressAbove(), writer, fst, java)
+                : new SessionCodec(seal, config.compressAbove(), writer, java, fst);
         Counters stats = new Counters();
         SessionStore store = storeFor(config, stats, new StoredCopyOrder(codec));
         MirrorServices services = new MirrorServices(store, new WriteBehindQueue(config.queueCapacity()), codec,

@@ -37,6 +37,7 @@ final class CodecAccess {
         v.version = p.version;
         v.writeId = p.writeId;
         v.parentWriteId = p.parentWriteId;
+        v.writer = p.writer;
         v.writtenAt = p.writtenAt;
         v.creationTime = p.creationTime;
         v.maxInactive = p.maxInactive;
@@ -66,6 +67,7 @@ final class CodecAccess {
         v.version = SessionCodec.versionOf(stored);
         v.writeId = SessionCodec.writeIdOf(stored);
         v.parentWriteId = SessionCodec.parentWriteIdOf(stored);
+        v.writer = SessionCodec.writerOf(stored);
         v.writtenAt = SessionCodec.writtenAtOf(stored);
         v.maxInactive = SessionCodec.maxInactiveOf(stored);
         v.encrypted = why.contains("encrypted");

@@ -20,6 +20,7 @@ final class InspectOutput {
         out.printf("  %-14s %s%n", "write id", hex(v.writeId));
         out.printf("  %-14s %s%n", "parent write", v.parentWriteId == 0 ? "none (a new session, or an older format)"
                 : hex(v.parentWriteId));
+        out.printf("  %-14s %s%n", "writer", v.writer.isEmpty() ? "not recorded (an older format)" : v.writer);
         out.printf("  %-14s %s%n", "written at", time(v.writtenAt, now));
         out.printf("  %-14s %s%n", "created", time(v.creationTime, now));
         out.printf("  %-14s %s%n", "max inactive", v.maxInactive <= 0 ? "never expires" : v.maxInactive + " s");

@@ -40,6 +40,8 @@ final class PayloadView {
     long version;
     long writeId;
     long parentWriteId;
+    /** Which server wrote it ({@code pid@host}); "" when the copy does not say (an older format). */
+    String writer = "";
     long writtenAt;
     long creationTime;
     int maxInactive;
