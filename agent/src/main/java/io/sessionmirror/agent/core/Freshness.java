@@ -146,10 +146,11 @@ final class Freshness {
                 return session; // an unusable stored copy is no newer than the local one
             }
             reports.dropped(app, id, decoded.dropped);
-            // Non-sticky: a request here changed the session and has not written it yet (it still runs): its changes
-            // since the copy last loaded or written here are kept over the stored copy, and stay flagged to be
-            // written (derived from the stored copy now, so that write replaces it).
-            boolean unwritten = services.nonSticky && state.flagsSet();
+            // Non-sticky: a request here changed the session and has not written it yet (it still runs), or its write
+            // failed (lastHash 0: to be written again): its changes since the copy last loaded or written here are
+            // kept over the stored copy, and stay flagged to be written (derived from the stored copy now, so that
+            // write replaces it).
+            boolean unwritten = services.nonSticky && state.dirty();
             SessionData fresh = decoded.data;
             if (unwritten) {
                 SessionData local = adapter.snapshot(session);

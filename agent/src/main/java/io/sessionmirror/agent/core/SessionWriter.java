@@ -4,6 +4,7 @@ import static io.sessionmirror.agent.core.TroubleReports.redact;
 
 import io.sessionmirror.agent.codec.ChangeHash;
 import io.sessionmirror.agent.codec.Encoded;
+import io.sessionmirror.agent.codec.Lineage;
 import io.sessionmirror.agent.codec.SerializationOutOfMemoryException;
 import io.sessionmirror.agent.codec.SessionData;
 import io.sessionmirror.agent.metrics.Counters;
@@ -185,6 +186,10 @@ final class SessionWriter {
                     data.attributes().size(), encoded.payload.length, inline ? "now" : "queued");
         }
         long now = System.currentTimeMillis();
+        // What this server's copy derived from until now: back to it if an inline write fails (below).
+        Lineage lineageBefore = state.lineage;
+        long writeIdBefore = state.knownWriteId;
+        long versionBefore = state.version;
         state.lastHash = encoded.hash;
         state.knownWriteId = encoded.writeId;
         state.lineage = encoded.lineage;
@@ -210,7 +215,14 @@ final class SessionWriter {
                 }
                 return true;
             } catch (StoreException e) {
+                // Not stored (or not known to be): the copy it derives from is still the one before, so a refresh
+                // before its next write still tells this write's changes from the stored copy's (non-sticky), and a
+                // newer stored copy is not mistaken for an older one. Should it have landed after all (a late
+                // answer), the next write, derived from the copy before, is merged with it.
                 state.lastHash = 0;
+                state.lineage = lineageBefore;
+                state.knownWriteId = writeIdBefore;
+                state.version = versionBefore;
                 reports.storeTrouble(app, "could not write a session of " + app, e);
                 return false;
             }

@@ -3,6 +3,7 @@ package io.sessionmirror.agent.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sessionmirror.agent.store.InMemorySessionStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -79,6 +80,29 @@ class MergeDecisionsTest {
         quick.end();
         slow.end();
         assertEquals(1, a.storedAttribute(id, "x"), "and written");
+        assertEquals(1, a.storedAttribute(id, "y"));
+    }
+
+    @Test
+    void aRefreshAfterAWriteThatFailedKeepsThatWritesChanges() throws Exception {
+        a = MirrorFixture.async(nonSticky().sync());
+        b = a.otherServer(nonSticky().sync());
+        String id = "MERGE00003";
+        a.write(id, "start", 0);
+
+        a.store.failAlways(InMemorySessionStore.Op.SET, InMemorySessionStore.Fault.FAIL);
+        MirrorFixture.Req failed = a.request(); // its writes of x fail: the store does not answer for a while
+        failed.lookup(id);
+        failed.set("x", 1).end();
+        a.store.heal();
+        assertEquals(null, a.storedAttribute(id, "x"), "not stored");
+        b.write(id, "y", 1); // meanwhile B writes y
+        MirrorFixture.Req next = a.request(); // the user's next request on A: the stored copy is newer
+        FakeServer.Session s = next.lookup(id);
+        assertEquals(1, s.attributes.get("y"), "the stored copy's change is taken");
+        assertEquals(1, s.attributes.get("x"), "the change whose write failed is kept, not undone by the refresh");
+        next.end();
+        assertEquals(1, a.storedAttribute(id, "x"), "and written at that request's end");
         assertEquals(1, a.storedAttribute(id, "y"));
     }
 }
