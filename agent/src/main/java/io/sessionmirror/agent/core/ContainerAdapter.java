@@ -119,6 +119,30 @@ public interface ContainerAdapter {
     }
 
     /**
+     * Non-sticky mode, a session that other requests here may be using right now: sets only the attributes named
+     * in {@code changed} to {@code data}'s values (removing those {@code data} lacks), and the timeout (and login)
+     * as {@code data} has them; every other attribute stays as the running requests leave it, so a change one of
+     * them makes meanwhile is not undone. False when the family cannot (then {@link #refresh} replaces all).
+     */
+    default boolean refreshChanged(Object session, SessionData data, java.util.Collection<String> changed)
+            throws Exception {
+        return false;
+    }
+
+    /** What {@link #refreshChanged} does to a session's live attribute map. */
+    static void applyChanged(java.util.Map<String, Object> attributes, SessionData data,
+                             java.util.Collection<String> changed) {
+        for (String name : changed) {
+            Object value = data.attributes().get(name);
+            if (value == null) {
+                attributes.remove(name);
+            } else {
+                attributes.put(name, value);
+            }
+        }
+    }
+
+    /**
      * Sticky mode: whether a session found locally was requested with another server's route (the user was
      * served elsewhere meanwhile, so this copy may be stale). {@code request} is what the lookup advice passed.
      */

@@ -11,6 +11,7 @@ import io.sessionmirror.agent.codec.StoredCopy;
 import io.sessionmirror.agent.store.StoreException;
 import io.sessionmirror.agent.support.AgentLog;
 import io.sessionmirror.bootstrap.MirrorBridge;
+import java.util.List;
 import org.slf4j.Logger;
 
 /**
@@ -146,6 +147,10 @@ final class Freshness {
                 return session; // an unusable stored copy is no newer than the local one
             }
             reports.dropped(app, id, decoded.dropped);
+            if (services.nonSticky && refreshChangedElsewhere(session, state, app, decoded)) {
+                reports.of(app).staleRefreshes.increment();
+                return session;
+            }
             // Non-sticky: a request here changed the session and has not written it yet (it still runs), or its write
             // failed (lastHash 0: to be written again): its changes since the copy last loaded or written here are
             // kept over the stored copy, and stay flagged to be written (derived from the stored copy now, so that
@@ -173,6 +178,37 @@ final class Freshness {
             reports.of(app).staleRefreshes.increment();
             return session;
         }
+    }
+
+    /**
+     * Non-sticky, other requests here may be using the session right now: sets only what other servers changed
+     * since the copy this server last loaded or wrote (by the two copies' lineages), so a change a running request
+     * makes meanwhile to any other attribute is not undone. An attribute changed both there and here, not written
+     * yet, keeps this server's value (written next). False when the lineages cannot tell (a new session, a format
+     * without sections) or the family cannot: the whole content is refreshed then. The caller holds the state lock.
+     */
+    private boolean refreshChangedElsewhere(Object session, SessionState state, WebApp app, Decoded decoded)
+            throws Exception {
+        List<String> elsewhere = LocalChanges.changedElsewhere(state.lineage, decoded.lineage);
+        if (elsewhere == null) {
+            return false;
+        }
+        boolean unwritten = state.dirty();
+        if (unwritten && !elsewhere.isEmpty()) {
+            SessionData local = adapter.snapshot(session);
+            if (local != null) {
+                elsewhere.removeIf(name -> LocalChanges.changedHere(local, name, state.lineage, services.codec,
+                        app.classLoader()));
+            }
+        }
+        if (!adapter.refreshChanged(session, decoded.data, elsewhere)) {
+            return false;
+        }
+        state.loaded(decoded);
+        if (unwritten) {
+            state.markChanged(); // what this server changed and has not written is written, derived from this copy
+        }
+        return true;
     }
 
     /** The session ended on another server (its stored copy is a tombstone or gone): drop this server's copy. */

@@ -3,7 +3,9 @@ package io.sessionmirror.agent.core;
 import io.sessionmirror.agent.codec.Lineage;
 import io.sessionmirror.agent.codec.SessionCodec;
 import io.sessionmirror.agent.codec.SessionData;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -42,8 +44,35 @@ final class LocalChanges {
                 stored.maxInactiveSeconds(), stored.authType(), stored.principal(), merged);
     }
 
+    /**
+     * The attributes another server changed between {@code base} (the copy this server last loaded or wrote) and
+     * {@code stored}: set, changed, or removed there (a removal marker, or gone from a copy that named it). Null
+     * when that cannot be told (either lineage is empty: a new session, or a format without sections).
+     */
+    static List<String> changedElsewhere(Lineage base, Lineage stored) {
+        if (base.size() == 0 || stored.size() == 0) {
+            return null;
+        }
+        List<String> changed = new ArrayList<>();
+        for (int i = 0; i < stored.size(); i++) {
+            String name = stored.name(i);
+            int b = base.indexOf(name);
+            boolean same = b >= 0 && base.removed(b) == stored.removed(i)
+                    && (stored.removed(i) || base.hash(b) == stored.hash(i));
+            if (!same && !(b < 0 && stored.removed(i))) {
+                changed.add(name);
+            }
+        }
+        for (int i = 0; i < base.size(); i++) {
+            if (!base.removed(i) && stored.indexOf(base.name(i)) < 0) {
+                changed.add(base.name(i)); // gone without a marker (its marker fell out of the 64 kept)
+            }
+        }
+        return changed;
+    }
+
     /** Whether {@code name} differs from what {@code base} says of it; true when that cannot be told (kept). */
-    private static boolean changedHere(SessionData local, String name, Lineage base, SessionCodec codec,
+    static boolean changedHere(SessionData local, String name, Lineage base, SessionCodec codec,
                                        ClassLoader loader) {
         try {
             return !codec.unchanged(local, loader, base, Collections.singletonList(name));

@@ -359,12 +359,27 @@ final class JettyAdapter implements ContainerAdapter {
     /** Replaces the attributes of the session's data in place, and its timeout; no listener is told. */
     @Override
     public boolean refresh(Object session, SessionData data) throws Exception {
+        return refresh(session, data, null);
+    }
+
+    @Override
+    public boolean refreshChanged(Object session, SessionData data, java.util.Collection<String> changed)
+            throws Exception {
+        return refresh(session, data, changed);
+    }
+
+    /** {@code changed}: only those attributes (null: all of them, replaced). */
+    private boolean refresh(Object session, SessionData data, java.util.Collection<String> changed) throws Exception {
         Object sessionData = Reflector.field(session.getClass(), "_sessionData").get(session);
         @SuppressWarnings("unchecked")
         Map<String, Object> attributes = (Map<String, Object>) Reflector.field(sessionData.getClass(), "_attributes")
                 .get(sessionData);
-        attributes.keySet().retainAll(data.attributes().keySet());
-        attributes.putAll(data.attributes());
+        if (changed == null) {
+            attributes.keySet().retainAll(data.attributes().keySet());
+            attributes.putAll(data.attributes());
+        } else {
+            ContainerAdapter.applyChanged(attributes, data, changed);
+        }
         reflector.call(sessionData, "setMaxInactiveMs", new Class<?>[] {long.class}, data.maxInactiveSeconds() * 1000L);
         return true;
     }

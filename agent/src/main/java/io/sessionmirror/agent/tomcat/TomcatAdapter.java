@@ -269,10 +269,28 @@ final class TomcatAdapter implements ContainerAdapter {
         Map<String, Object> attributes = (Map<String, Object>) s.attributes.get(session);
         attributes.keySet().retainAll(data.attributes().keySet());
         attributes.putAll(data.attributes());
+        refreshHeader(session, s, data);
+        return true;
+    }
+
+    @Override
+    public boolean refreshChanged(Object session, SessionData data, java.util.Collection<String> changed)
+            throws Exception {
+        TomcatSessionFields s = TomcatSessionFields.of(session.getClass());
+        if (s == null) {
+            return false;
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> attributes = (Map<String, Object>) s.attributes.get(session);
+        ContainerAdapter.applyChanged(attributes, data, changed);
+        refreshHeader(session, s, data);
+        return true;
+    }
+
+    private void refreshHeader(Object session, TomcatSessionFields s, SessionData data) throws Exception {
         s.principal.set(session, data.principal());
         s.authType.set(session, data.authType());
         call(session, "setMaxInactiveInterval", new Class<?>[] {int.class}, data.maxInactiveSeconds());
-        return true;
     }
 
     @Override

@@ -136,10 +136,25 @@ final class UndertowAdapter implements ContainerAdapter {
         Map<String, Object> attributes = (Map<String, Object>) m.attributes.get(session);
         attributes.keySet().retainAll(data.attributes().keySet());
         attributes.putAll(data.attributes());
+        refreshTimeout(session, m, data);
+        return true;
+    }
+
+    @Override
+    public boolean refreshChanged(Object session, SessionData data, java.util.Collection<String> changed)
+            throws Exception {
+        UndertowMembers.Members m = members.ofSession(session);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> attributes = (Map<String, Object>) m.attributes.get(session);
+        ContainerAdapter.applyChanged(attributes, data, changed);
+        refreshTimeout(session, m, data);
+        return true;
+    }
+
+    private void refreshTimeout(Object session, UndertowMembers.Members m, SessionData data) throws Exception {
         if ((Integer) m.maxInactiveInterval.get(session) != data.maxInactiveSeconds()) {
             reflector.call(session, "setMaxInactiveInterval", new Class<?>[] {int.class}, data.maxInactiveSeconds());
         }
-        return true;
     }
 
     /** Out of the manager's map, and marked as being invalidated so its expiry timer does nothing. */

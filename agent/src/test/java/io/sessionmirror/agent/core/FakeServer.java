@@ -144,6 +144,16 @@ final class FakeServer implements ContainerAdapter {
     }
 
     @Override
+    public boolean refreshChanged(Object session, SessionData data, java.util.Collection<String> changed) {
+        if (!refreshInPlace) {
+            return false;
+        }
+        refreshes.incrementAndGet();
+        ContainerAdapter.applyChanged(((Session) session).attributes, data, changed);
+        return true;
+    }
+
+    @Override
     public String requestUri(Object request) {
         return ((Request) request).uri;
     }

@@ -105,4 +105,31 @@ class MergeDecisionsTest {
         assertEquals(1, a.storedAttribute(id, "x"), "and written at that request's end");
         assertEquals(1, a.storedAttribute(id, "y"));
     }
+
+    @Test
+    void aRefreshLeavesAloneWhatOnlyThisServerHolds() throws Exception {
+        a = MirrorFixture.async(nonSticky().sync());
+        b = a.otherServer(nonSticky().sync());
+        String id = "MERGE00004";
+        java.util.List<String> cart = new java.util.ArrayList<>(java.util.List.of("apple"));
+        a.write(id, "cart", cart);
+
+        MirrorFixture.Req running = a.request(); // a request on A holds the cart it read, and will add to it
+        running.lookup(id);
+        @SuppressWarnings("unchecked")
+        java.util.List<String> held = (java.util.List<String>) running.get("cart");
+        b.write(id, "y", 1); // meanwhile B changes another attribute
+        // another request of the user on A, on its own thread (as a server runs it): the stored copy is newer
+        java.util.concurrent.CompletableFuture.runAsync(() -> {
+            MirrorFixture.Req other = a.request();
+            FakeServer.Session s = other.lookup(id);
+            assertEquals(1, s.attributes.get("y"), "B's change is taken");
+            assertTrue(s.attributes.get("cart") == held, "the cart a running request holds is not swapped for a copy");
+            other.end();
+        }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+        held.add("pear"); // the running request changes the cart in place
+        running.end();
+        assertEquals(java.util.List.of("apple", "pear"), a.storedAttribute(id, "cart"), "its change is written");
+        assertEquals(1, a.storedAttribute(id, "y"));
+    }
 }
