@@ -1,5 +1,6 @@
 package io.sessionmirror.agent;
 
+import static net.bytebuddy.matcher.ElementMatchers.named;
 import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
 import static net.bytebuddy.matcher.ElementMatchers.none;
 import static net.bytebuddy.matcher.ElementMatchers.not;
@@ -80,6 +81,9 @@ public final class AgentInstaller {
         activeConfig = config;
         activeLogLevel = config.logLevel();
         ElementMatcher.Junction<TypeDescription> ours = none();
+        for (String loader : BridgeDelegation.typeNames()) {
+            ours = ours.or(named(loader));
+        }
         for (ServerFamily family : FAMILIES) {
             for (String prefix : family.packagePrefixes()) {
                 ours = ours.or(nameStartsWith(prefix));
@@ -91,6 +95,8 @@ public final class AgentInstaller {
                 .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
                 .with(new ErrorListener(log))
                 .ignore(not(ours));
+        // First, so that a module system's loaders already answer for the bridge when a family's gate asks them.
+        builder = BridgeDelegation.instrument(builder);
         List<SessionMirror> mirrors = new java.util.ArrayList<>();
         HookFailures hookFailures = new HookFailures(services.stats.hookFailures, log);
         MirrorBridge.onFailure(hookFailures);

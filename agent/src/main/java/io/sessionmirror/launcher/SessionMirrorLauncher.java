@@ -59,7 +59,7 @@ public final class SessionMirrorLauncher {
             return agentLoader;
         }
         URL location = SessionMirrorLauncher.class.getProtectionDomain().getCodeSource().getLocation();
-        File file = new File(location.toURI());
+        File file = jarFile(location);
         JarFile jar = new JarFile(file, false);
         if (inst != null) {
             // The bridge must be visible from every server class loader; only the boot loader is.
@@ -69,7 +69,20 @@ public final class SessionMirrorLauncher {
         // As an agent, the bridge comes from the boot class path; on the command line (java -jar) it is
         // on the class path with the launcher.
         ClassLoader parent = inst != null ? ClassLoader.getPlatformClassLoader() : SessionMirrorLauncher.class.getClassLoader();
-        agentLoader = new AgentClassLoader(jar, location, parent);
+        agentLoader = new AgentClassLoader(jar, file.toURI().toURL(), parent);
         return agentLoader;
+    }
+
+    /**
+     * The agent jar on disk. Started by the JVM, the launcher's code source is the jar's file URL; started by
+     * JBoss Modules ({@code -javaagent} among WildFly's {@code MODULE_OPTS}), it is {@code jar:file:/...jar!/}.
+     */
+    static File jarFile(URL location) throws Exception {
+        String text = location.toString();
+        if (text.startsWith("jar:")) {
+            int end = text.indexOf("!/");
+            text = text.substring(4, end < 0 ? text.length() : end);
+        }
+        return new File(new java.net.URI(text));
     }
 }
