@@ -1,10 +1,12 @@
 package io.sessionmirror.agent.support;
 
+import io.sessionmirror.agent.support.log.LogRoute;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent's own log: a relocated slf4j-simple writing to stderr under the name "session-mirror".
+ * The agent's own log: a relocated slf4j-simple writing to stderr under the name "session-mirror", or,
+ * once a server that captures stderr into its own log is seen, that server's logging ({@link LogRoute}).
  * The system properties set here are relocated by the build as well, so they never touch an
  * application's own slf4j-simple.
  */
@@ -19,6 +21,7 @@ public final class AgentLog {
     public static void configure(String level) {
         setIfAbsent(PREFIX + "defaultLogLevel", "info");
         System.setProperty(PREFIX + "log.session-mirror", level);
+        LogRoute.logOption(level);
         setIfAbsent(PREFIX + "logFile", "System.err");
         setIfAbsent(PREFIX + "showDateTime", "true");
         setIfAbsent(PREFIX + "dateTimeFormat", "yyyy-MM-dd HH:mm:ss.SSS");
