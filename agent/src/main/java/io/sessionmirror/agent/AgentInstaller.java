@@ -105,7 +105,7 @@ public final class AgentInstaller {
             mirrors.add(mirror);
             hookFailures.name(family.slot(), family.name());
             MirrorBridge.install(family.slot(), mirror);
-            FamilyGate gate = new FamilyGate(family, log);
+            FamilyGate gate = new FamilyGate(family, log, services.coverage);
             GATES.add(gate);
             builder = family.instrument(builder, gate);
         }
@@ -128,7 +128,9 @@ public final class AgentInstaller {
                 log.warn("Session Mirror shutdown failed: {}", t.toString());
             }
         }, "session-mirror-shutdown"));
-        log.info("Session Mirror {} active ({}): {}", Version.get(), atStartup ? "started with the JVM" : "attached",
+        // Mirroring starts when a server's session classes load; MirrorCoverage names each web app mirrored.
+        log.info("Session Mirror {} active ({}), {} {}: {}", Version.get(), atStartup ? "started with the JVM" : "attached",
+                atStartup ? "waiting for" : "looking for", io.sessionmirror.agent.core.MirrorCoverage.waitingFor(FAMILIES),
                 config.describe());
         securityWarnings(config, log);
     }

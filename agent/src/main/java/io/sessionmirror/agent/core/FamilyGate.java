@@ -1,6 +1,7 @@
 package io.sessionmirror.agent.core;
 
 import io.sessionmirror.agent.support.RequiredMembers;
+import io.sessionmirror.agent.support.log.LogRoute;
 import io.sessionmirror.bootstrap.MirrorBridge;
 import java.io.File;
 import java.security.CodeSource;
@@ -43,9 +44,18 @@ public final class FamilyGate implements AgentBuilder.RawMatcher {
     private boolean admittedAny;
     private final List<String> refusals = new ArrayList<>();
 
+    private final MirrorCoverage coverage;
+
     public FamilyGate(ServerFamily family, Logger log) {
+        this(family, log, new MirrorCoverage(log));
+    }
+
+    /** {@code coverage}: shared by every family's gate, to say when none of them is at work. */
+    public FamilyGate(ServerFamily family, Logger log, MirrorCoverage coverage) {
         this.family = family;
         this.log = log;
+        this.coverage = coverage;
+        coverage.watch(this);
     }
 
     /** {@code types} of this family, admitted by this gate: what a family passes to {@code AgentBuilder.type}. */
@@ -71,6 +81,8 @@ public final class FamilyGate implements AgentBuilder.RawMatcher {
                 return admitted(loader == null ? bootVerdict : verdicts.get(loader));
             }
         }
+        // The server is far enough to load its session classes: if it logs what stderr gets, use its log from here.
+        LogRoute.serverClassesSeen();
         String refusal = check(loader, domain);
         synchronized (this) {
             if (loader == null ? bootChecked : verdicts.containsKey(loader)) {
@@ -85,9 +97,14 @@ public final class FamilyGate implements AgentBuilder.RawMatcher {
             if (refusal != null) {
                 refusals.add(refusal);
                 log.warn(refusal);
+            } else {
+                admitted(null);
             }
-            return admitted(refusal);
         }
+        if (refusal != null) {
+            coverage.leftAlone(); // outside this gate's lock: it asks every gate
+        }
+        return refusal == null;
     }
 
     private boolean admitted(String refusal) {

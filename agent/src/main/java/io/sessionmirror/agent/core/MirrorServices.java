@@ -44,6 +44,8 @@ public final class MirrorServices {
 
     /** Requests in progress that may still write a session: a shutdown waits for them. */
     public final InFlightRequests requests = new InFlightRequests();
+    /** What is mirrored in this JVM, as the log says it (every family's core and gate report to it). */
+    public final MirrorCoverage coverage = new MirrorCoverage(io.sessionmirror.agent.support.AgentLog.get());
     public final boolean syncWrites;
     /** Non-sticky: Memcached is the primary copy; every request checks the stored version. */
     public final boolean nonSticky;

@@ -25,7 +25,7 @@ public final class SessionMirror implements MirrorHooks {
 
     private final ContainerAdapter adapter;
     private final MirrorServices services;
-    private final SessionStates states = new SessionStates();
+    private final SessionStates states;
     private final TroubleReports reports;
     private final RequestScopes scopes;
     private final ChangeTracker changes;
@@ -37,6 +37,7 @@ public final class SessionMirror implements MirrorHooks {
     public SessionMirror(ContainerAdapter adapter, MirrorServices services) {
         this.adapter = adapter;
         this.services = services;
+        this.states = new SessionStates(services.coverage::mirrors);
         this.reports = new TroubleReports(services);
         SessionLocks locks = new SessionLocks(services, adapter, reports::warnRarely);
         this.scopes = new RequestScopes(adapter, locks);

@@ -10,6 +10,16 @@ import java.util.function.BiConsumer;
 final class SessionStates {
 
     private final WeakIdentityTable<Object, SessionState> table = new WeakIdentityTable<>();
+    /** Told of each session's first state, with its web app: what the log says is mirrored. */
+    private final BiConsumer<WebApp, Object> firstSeen;
+
+    SessionStates() {
+        this((app, session) -> { });
+    }
+
+    SessionStates(BiConsumer<WebApp, Object> firstSeen) {
+        this.firstSeen = firstSeen;
+    }
 
     /** The state of a session the agent has seen, or null. */
     SessionState get(Object session) {
@@ -19,6 +29,9 @@ final class SessionStates {
     /** The state of {@code session} of {@code app}, created the first time the session is seen. */
     SessionState of(Object session, WebApp app) {
         SessionState state = table.computeIfAbsent(session, s -> new SessionState());
+        if (state.app == null) {
+            firstSeen.accept(app, session);
+        }
         state.app = app;
         return state;
     }
