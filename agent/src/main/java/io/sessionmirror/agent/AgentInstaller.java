@@ -13,6 +13,7 @@ import io.sessionmirror.agent.core.MirrorServices;
 import io.sessionmirror.agent.core.ServerFamily;
 import io.sessionmirror.agent.core.SessionMirror;
 import io.sessionmirror.agent.jetty.JettyInstrumentation;
+import io.sessionmirror.agent.payara.PayaraInstrumentation;
 import io.sessionmirror.agent.support.AgentLog;
 import io.sessionmirror.agent.tomcat.TomcatInstrumentation;
 import io.sessionmirror.agent.undertow.UndertowInstrumentation;
@@ -36,7 +37,7 @@ public final class AgentInstaller {
 
     /** The server families, chosen here: a family depends on core only and never on this class. */
     static final List<ServerFamily> FAMILIES = Arrays.asList(
-            new TomcatInstrumentation(), new JettyInstrumentation(), new UndertowInstrumentation());
+            new TomcatInstrumentation(), new JettyInstrumentation(), new UndertowInstrumentation(), new PayaraInstrumentation());
 
     /** One per family once installed: which server class loaders each family works in, and which it left alone. */
     private static final List<FamilyGate> GATES = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -301,7 +302,12 @@ public final class AgentInstaller {
                 found.add("Jetty");
             } else if (n.equals("io.undertow.server.session.InMemorySessionManager")) {
                 found.add("Undertow");
+            } else if (n.equals(TomcatInstrumentation.GLASSFISH_FORK)) {
+                found.add("Payara"); // its Catalina fork: the ManagerBase found is not Apache Tomcat's
             }
+        }
+        if (found.contains("Payara")) {
+            found.remove("Tomcat");
         }
         for (FamilyGate gate : GATES) {
             if (!gate.active() && !gate.refusals().isEmpty()) {

@@ -40,6 +40,8 @@ class PackageLayersTest {
             Map.entry("tomcat", Set.of("core", "codec", "support")),
             Map.entry("jetty", Set.of("core", "codec", "support")),
             Map.entry("undertow", Set.of("core", "codec", "support")),
+            // Payara's Catalina fork: the Tomcat family's adapter, where the fork differs overridden
+            Map.entry("payara", Set.of("tomcat", "core", "codec", "support")),
             // the command-line tools read stores and decode as the agent does; nothing below uses them
             Map.entry("tools", Set.of("core", "codec", "store", "security", "metrics", "config", "support")));
 

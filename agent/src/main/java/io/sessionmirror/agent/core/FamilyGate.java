@@ -42,6 +42,8 @@ public final class FamilyGate implements AgentBuilder.RawMatcher {
     private boolean bootChecked;
     private boolean admittedAny;
     private final List<String> refusals = new ArrayList<>();
+    /** The verdict on a class loader whose server is another family's (see {@link ServerFamily#recognizes}). */
+    static final String NOT_OURS = "";
 
     public FamilyGate(ServerFamily family, Logger log) {
         this.family = family;
@@ -82,7 +84,9 @@ public final class FamilyGate implements AgentBuilder.RawMatcher {
             } else {
                 verdicts.put(loader, refusal);
             }
-            if (refusal != null) {
+            if (refusal == NOT_OURS) {
+                log.debug("The {} family leaves {} to another family", family.name(), loader);
+            } else if (refusal != null) {
                 refusals.add(refusal);
                 log.warn(refusal);
             }
@@ -111,15 +115,26 @@ public final class FamilyGate implements AgentBuilder.RawMatcher {
         return family;
     }
 
-    /** Null when the family may work in {@code loader}, else the line that says why not and what to do. */
+    /**
+     * Null when the family may work in {@code loader}, {@link #NOT_OURS} when its server is another family's, else
+     * the line that says why not and what to do.
+     */
     String check(ClassLoader loader, ProtectionDomain domain) {
+        TypePool pool = TypePool.Default.of(ClassFileLocator.ForClassLoader.of(loader));
+        try {
+            if (!family.recognizes(pool)) {
+                return NOT_OURS;
+            }
+        } catch (RuntimeException | LinkageError e) {
+            log.debug("Could not tell whether {} is a {} server: {}", loader, family.name(), e.toString());
+        }
         String bridge = bridgeProblem(loader);
         if (bridge != null) {
             return leftAlone(domain, bridge);
         }
         List<RequiredMembers.Member> missing;
         try {
-            missing = family.requiredMembers().missing(TypePool.Default.of(ClassFileLocator.ForClassLoader.of(loader)));
+            missing = family.requiredMembers().missing(pool);
         } catch (RuntimeException | LinkageError e) {
             // the class files cannot be read (a loader without resources): do not refuse a server for that
             log.debug("Could not check the {} members in {}: {}", family.name(), loader, e.toString());

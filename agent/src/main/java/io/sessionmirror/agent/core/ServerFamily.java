@@ -3,6 +3,7 @@ package io.sessionmirror.agent.core;
 import io.sessionmirror.agent.support.RequiredMembers;
 import java.util.List;
 import net.bytebuddy.agent.builder.AgentBuilder;
+import net.bytebuddy.pool.TypePool;
 
 /**
  * One family of servers (Tomcat, Jetty, Undertow): its advice, its adapter, its bridge slot, and the server
@@ -21,6 +22,15 @@ public interface ServerFamily {
 
     /** The package prefixes of every class this family instruments; everything else is ignored cheaply. */
     List<String> packagePrefixes();
+
+    /**
+     * Whether the server classes {@code pool} reads (those of one class loader) are this family's server at all, and
+     * not another's that shares its package names (Apache Tomcat and Payara's Catalina fork): where not, the family
+     * leaves them alone without a word, as the other family is the one at work there.
+     */
+    default boolean recognizes(TypePool pool) {
+        return true;
+    }
 
     /**
      * Every server member the adapter reaches by reflection on its main path, and the classes they belong to;

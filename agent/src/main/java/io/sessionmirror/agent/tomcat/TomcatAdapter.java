@@ -15,8 +15,11 @@ import java.util.Map;
  * reflection (the agent's class loader cannot see them); the members used are the same in all three
  * lines. Only Tomcat's own in-memory managers ({@code StandardManager}, {@code PersistentManager})
  * are mirrored: a cluster manager or another session manager configured by the user is left alone.
+ * <p>
+ * Payara's Catalina fork keeps Tomcat's session classes, fields and most methods, and differs in a few: those
+ * few are the protected methods here, which {@code PayaraAdapter} overrides; everything else is shared.
  */
-final class TomcatAdapter implements ContainerAdapter {
+public class TomcatAdapter implements ContainerAdapter {
 
     private static final String[] SUPPORTED_MANAGERS = {
         "org.apache.catalina.session.StandardManager", "org.apache.catalina.session.PersistentManagerBase"};
@@ -61,8 +64,50 @@ final class TomcatAdapter implements ContainerAdapter {
     };
     private final Reflector reflector = new Reflector();
 
-    TomcatAdapter(SessionKeys keys) {
+    public TomcatAdapter(SessionKeys keys) {
         this.keys = keys;
+    }
+
+    // ---------------------------------------------------------------- what a Catalina fork does its own way
+
+    /** The server's name in the descriptions of web apps ("Tomcat web app '/shop'"). */
+    protected String serverName() {
+        return "Tomcat";
+    }
+
+    /** The Context a manager serves. */
+    protected Object contextOf(Object manager) throws ReflectiveOperationException {
+        return call(manager, "getContext");
+    }
+
+    /** Whether {@code hostName} is the host that requests for no other host go to (the Engine's default host). */
+    protected boolean isDefaultHost(Object engine, String hostName) throws ReflectiveOperationException {
+        return engine != null && hostName.equalsIgnoreCase((String) call(engine, "getDefaultHost"));
+    }
+
+    /** The creation time, read without the validity check of {@code getCreationTime()}. */
+    protected long creationTime(Object session) throws ReflectiveOperationException {
+        return (Long) call(session, "getCreationTimeInternal");
+    }
+
+    /** Whether a session being expired has been idle for its whole timeout ({@code maxInactive} seconds, above 0). */
+    protected boolean timedOut(Object session, int maxInactive) throws ReflectiveOperationException {
+        return (Long) call(session, "getIdleTimeInternal") >= maxInactive * 1000L;
+    }
+
+    /** Whether the manager is stopping (server or web app shutdown), so the sessions it expires are kept. */
+    protected boolean stopping(Object manager) throws ReflectiveOperationException {
+        return !(Boolean) call(call(manager, "getState"), "isAvailable");
+    }
+
+    /** Sets an attribute of a session being restored: no valueBound, no attribute-added event. */
+    protected void restoreAttribute(Object session, String name, Object value) throws ReflectiveOperationException {
+        call(session, "setAttribute", new Class<?>[] {String.class, Object.class, boolean.class}, name, value, false);
+    }
+
+    /** Gives a restored session its id and registers it with its manager, without session-created events. */
+    protected void register(Object manager, Object session, String id) throws ReflectiveOperationException {
+        call(session, "setId", new Class<?>[] {String.class, boolean.class}, id, false);
     }
 
     // ---------------------------------------------------------------- web apps
@@ -73,7 +118,7 @@ final class TomcatAdapter implements ContainerAdapter {
             return null;
         }
         try {
-            Object context = call(manager, "getContext");
+            Object context = contextOf(manager);
             if (context == null) {
                 return null;
             }
@@ -94,10 +139,9 @@ final class TomcatAdapter implements ContainerAdapter {
         Object host = call(context, "getParent");
         String hostName = host == null ? null : (String) call(host, "getName");
         Object engine = host == null ? null : call(host, "getParent");
-        String defaultHost = engine == null ? null : (String) call(engine, "getDefaultHost");
         // The default host maps to the same key part on every server, so servers of different kinds agree.
-        String keyHost = hostName == null || hostName.equalsIgnoreCase(defaultHost) ? SessionKeys.DEFAULT_HOST : hostName;
-        String display = "Tomcat web app '" + (path == null || path.isEmpty() ? "/" : path) + "'"
+        String keyHost = hostName == null || isDefaultHost(engine, hostName) ? SessionKeys.DEFAULT_HOST : hostName;
+        String display = serverName() + " web app '" + (path == null || path.isEmpty() ? "/" : path) + "'"
                 + (hostName == null ? "" : " on host " + hostName);
         return new WebApp(keys.namespace(keyHost, path), display, loader);
     }
@@ -155,7 +199,7 @@ final class TomcatAdapter implements ContainerAdapter {
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> attributes = SessionData.copyOf((Map<String, Object>) s.attributes.get(session));
-            return new SessionData((String) s.id.get(session), (Long) call(session, "getCreationTimeInternal"),
+            return new SessionData((String) s.id.get(session), creationTime(session),
                     (Integer) call(session, "getMaxInactiveInterval"), (String) s.authType.get(session),
                     (Principal) s.principal.get(session), attributes);
         } catch (ReflectiveOperationException e) {
@@ -191,12 +235,9 @@ final class TomcatAdapter implements ContainerAdapter {
             call(session, "setPrincipal", new Class<?>[] {Principal.class}, data.principal());
         }
         for (Map.Entry<String, Object> e : data.attributes().entrySet()) {
-            // notify=false: no valueBound, no attribute-added events; the attributes were always there.
-            call(session, "setAttribute", new Class<?>[] {String.class, Object.class, boolean.class},
-                    e.getKey(), e.getValue(), false);
+            restoreAttribute(session, e.getKey(), e.getValue()); // the attributes were always there
         }
-        // notify=false: registers the session with the manager without session-created events.
-        call(session, "setId", new Class<?>[] {String.class, boolean.class}, id, false);
+        register(manager, session, id);
         call(session, "activate"); // HttpSessionActivationListener.sessionDidActivate
         call(session, "access"); // setCreationTime reset the access times: make it current
         call(session, "endAccess");
@@ -334,12 +375,10 @@ final class TomcatAdapter implements ContainerAdapter {
             // Timed out first: StandardManager expires what it reloads from SESSIONS.ser timed out while the
             // manager is still starting, which is not a shutdown (the stored copy must not outlive it).
             int maxInactive = (Integer) call(session, "getMaxInactiveInterval");
-            long idle = (Long) call(session, "getIdleTimeInternal");
-            if (maxInactive > 0 && idle >= maxInactive * 1000L) {
+            if (maxInactive > 0 && timedOut(session, maxInactive)) {
                 return DestroyCause.TIMED_OUT;
             }
-            Object state = call(manager, "getState");
-            if (!(Boolean) call(state, "isAvailable")) {
+            if (stopping(manager)) {
                 return DestroyCause.SHUTDOWN; // the manager is stopping: server or web app shutdown
             }
             return DestroyCause.INVALIDATED;
@@ -375,19 +414,19 @@ final class TomcatAdapter implements ContainerAdapter {
 
     // ---------------------------------------------------------------- reflection
 
-    static Class<?> ancestor(Class<?> type, String name) {
+    protected static Class<?> ancestor(Class<?> type, String name) {
         return Reflector.ancestor(type, name);
     }
 
-    static Field field(Class<?> type, String name) {
+    protected static Field field(Class<?> type, String name) {
         return Reflector.field(type, name);
     }
 
-    private Object call(Object target, String name) throws ReflectiveOperationException {
+    protected final Object call(Object target, String name) throws ReflectiveOperationException {
         return reflector.call(target, name);
     }
 
-    private Object call(Object target, String name, Class<?>[] types, Object... args) throws ReflectiveOperationException {
+    protected final Object call(Object target, String name, Class<?>[] types, Object... args) throws ReflectiveOperationException {
         return reflector.call(target, name, types, args);
     }
 }

@@ -14,9 +14,16 @@ import io.sessionmirror.agent.support.RequiredMembers;
 import java.util.List;
 import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.asm.Advice;
+import net.bytebuddy.pool.TypePool;
 
 /** Where the Tomcat advice goes: four classes of org.apache.catalina, the same in 9.0, 10.1 and 11.0. */
 public final class TomcatInstrumentation implements ServerFamily {
+
+    /**
+     * GlassFish's valve interface, in the web-core.jar of Payara (and GlassFish) beside its Catalina fork: where it
+     * is, the {@code org.apache.catalina} classes are the fork's, which the Payara family serves.
+     */
+    public static final String GLASSFISH_FORK = "org.glassfish.web.valve.GlassFishValve";
 
     @Override
     public String name() {
@@ -36,6 +43,12 @@ public final class TomcatInstrumentation implements ServerFamily {
     @Override
     public ContainerAdapter adapter(SessionKeys keys) {
         return new TomcatAdapter(keys);
+    }
+
+    /** Apache Tomcat, not Payara's fork (see {@link #GLASSFISH_FORK}). */
+    @Override
+    public boolean recognizes(TypePool pool) {
+        return !pool.describe(GLASSFISH_FORK).isResolved();
     }
 
     /** What {@link TomcatAdapter} and {@link TomcatAdvice} reach by name, all in catalina.jar. */

@@ -1,0 +1,137 @@
+package io.sessionmirror.it;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * Payara Micro, unmodified, started as its users start it: {@code java -javaagent:... -jar payara-micro.jar
+ * --deploy shop.war --deploy shop2.war --port N}, each instance with its own {@code --rootdir}. Clustering is off
+ * ({@code --nocluster}, and {@code --nohazelcast}: no data grid at all), so no instance sees another's sessions
+ * but through Session Mirror; {@code --disablephonehome} keeps it off the network. Both wars share one session
+ * cookie (path /), set in each war's own {@code WEB-INF/glassfish-web.xml} ({@code cookie-properties}): Payara
+ * takes the cookie path only from an application's descriptors, not from its {@code default-web.xml}.
+ */
+abstract class AbstractPayaraMicroFailoverIT extends AbstractFailoverIT {
+
+    /** Payara Micro boots slowly (a minute and more on a busy two-core machine): its own deadline. */
+    private static final Duration BOOT = Duration.ofSeconds(240);
+
+    /** demo-apps/servers module that copied the jar, e.g. payara-micro-6. */
+    protected abstract String module();
+
+    /** The JDK feature releases this Payara line runs on, as {@code {lowest, highest}}. */
+    protected abstract int[] jdks();
+
+    @BeforeEach
+    void onASupportedJdk() {
+        int jdk = Servers.serverJdk();
+        assumeTrue(jdk >= jdks()[0] && jdk <= jdks()[1], module() + " does not run on JDK " + jdk);
+    }
+
+    private Path microJar() throws Exception {
+        Path target = Servers.DEMO_SERVERS_DIR.resolve(module()).resolve("target");
+        try (Stream<Path> files = Files.list(target)) {
+            return files.filter(f -> f.getFileName().toString().matches("payara-micro-.*\\.jar")).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no payara-micro jar in " + target
+                            + ": build demo-apps/servers first"));
+        }
+    }
+
+    @Override
+    public String[] serverLabel() {
+        try {
+            String jar = microJar().getFileName().toString();
+            return new String[] {"Payara Micro", jar.substring("payara-micro-".length(), jar.length() - ".jar".length()), ""};
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The shop war with a glassfish-web.xml that sets the session cookie's path to /. */
+    private static void warWithRootCookie(Path war) throws Exception {
+        Files.copy(Servers.JAKARTA_WAR, war);
+        try (FileSystem zip = FileSystems.newFileSystem(URI.create("jar:" + war.toUri()), Map.of())) {
+            Files.write(zip.getPath("WEB-INF", "glassfish-web.xml"), List.of(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+                    "<glassfish-web-app>",
+                    "  <session-config>",
+                    "    <cookie-properties>",
+                    "      <property name=\"cookiePath\" value=\"/\"/>",
+                    "    </cookie-properties>",
+                    "  </session-config>",
+                    "</glassfish-web-app>"), StandardCharsets.UTF_8);
+        }
+    }
+
+    @Override
+    protected ServerProcess launch(String name, int port, String agentOptions) throws Exception {
+        Path dir = Servers.workDir(name);
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        List<String> cmd = new ArrayList<>(List.of(Servers.java(), Servers.javaagent(agentOptions),
+                "-Ddemo.server.name=" + name, "-Xmx512m", "-XX:TieredStopAtLevel=1", "-Djava.io.tmpdir=" + tmp,
+                "-jar", microJar().toString()));
+        for (String context : List.of("shop", "shop2")) {
+            Path war = dir.resolve(context + ".war"); // the context root is the war's name
+            warWithRootCookie(war);
+            cmd.addAll(List.of("--deploy", war.toString()));
+        }
+        cmd.addAll(List.of("--port", String.valueOf(port), "--rootdir", dir.resolve("root").toString(),
+                "--nocluster", "--nohazelcast", "--disablephonehome"));
+        ServerProcess server = ServerProcess.launch(name, port, cmd, Map.of("JAVA_HOME", Servers.javaHome()),
+                dir.resolve("server.log"));
+        try {
+            awaitReady(server, "/shop/stats");
+            awaitReady(server, "/shop2/stats"); // the listener opens before the last deployment is in
+            return server;
+        } catch (Exception | AssertionError e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    /** As {@link ServerProcess#awaitReady}, saying what the last attempt got and where the server's threads were. */
+    private static void awaitReady(ServerProcess server, String path) throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + BOOT.toNanos();
+        String last = "nothing";
+        while (System.nanoTime() < deadline && server.isAlive()) {
+            try {
+                int status = client.send(java.net.http.HttpRequest.newBuilder(URI.create(server.url(path)))
+                        .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.discarding())
+                        .statusCode();
+                if (status == 200) {
+                    return;
+                }
+                last = "status " + status;
+            } catch (java.io.IOException notYet) {
+                last = notYet.toString();
+            }
+            Thread.sleep(200); // polling with a deadline: the server says nothing else when it is ready
+        }
+        String threads = "";
+        if (server.isAlive()) {
+            Process jcmd = new ProcessBuilder(Paths.get(Servers.javaHome(), "bin", "jcmd").toString(),
+                    String.valueOf(server.pid()), "Thread.print").redirectErrorStream(true).start();
+            threads = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        }
+        throw new AssertionError("server " + server.name() + " did not answer " + path + " with 200 within " + BOOT
+                + " (last: " + last + ")\n" + tail(server.log()) + "\n" + threads);
+    }
+
+    private static String tail(String log) {
+        return log.length() <= 20_000 ? log : "..." + log.substring(log.length() - 20_000);
+    }
+}
