@@ -25,9 +25,11 @@ import java.util.stream.Stream;
  * <p>The session cookie: both apps share one cookie with path /, as in every other test. Payara takes a session
  * cookie path only from an app's glassfish-web.xml (its default-web.xml's session-config is replaced by the app's
  * own), so the deploy command supplies one in a deployment plan ({@code asadmin deploy --deploymentplan}): the
- * war stays the one every other server runs. The same file sets {@code reuseSessionID}, without which Payara gives
- * /shop2 a new id although the browser sends the one /shop made (Tomcat and Jetty reuse an id that another app of
- * the host knows).
+ * war stays the one every other server runs. /shop2's plan also sets {@code reuseSessionID}: without it Payara
+ * gives /shop2 a new id although the browser sends the one /shop made (Tomcat and Jetty reuse an id that another app
+ * of the host knows), and the two apps overwrite each other's cookie. Payara's reuseSessionID adopts ANY requested
+ * id, known or not (session fixation), so /shop, where the contract checks that a planted id is never adopted,
+ * keeps Payara's default: the agent's own part (no adoption by the store fallback) is what that case tests.
  */
 final class PayaraDomain {
 
@@ -48,18 +50,21 @@ final class PayaraDomain {
         DOMAIN1_PORTS.put("hazelcast-start", 5900);
     }
 
-    private static final String DEPLOYMENT_PLAN = String.join("\n",
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
-            "<!DOCTYPE glassfish-web-app PUBLIC \"-//GlassFish.org//DTD GlassFish Application Server 3.1 Servlet 3.0//EN\"",
-            "  \"http://glassfish.org/dtds/glassfish-web-app_3_0-1.dtd\">",
-            "<glassfish-web-app>",
-            "  <session-config>",
-            "    <cookie-properties>",
-            "      <property name=\"cookiePath\" value=\"/\"/>",
-            "    </cookie-properties>",
-            "  </session-config>",
-            "  <property name=\"reuseSessionID\" value=\"true\"/>",
-            "</glassfish-web-app>", "");
+    /** glassfish-web.xml of a deployment plan: the shared cookie, and for the second app the reuse of the first's id. */
+    private static String deploymentPlan(boolean reuseSessionId) {
+        return String.join("\n",
+                "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
+                "<!DOCTYPE glassfish-web-app PUBLIC \"-//GlassFish.org//DTD GlassFish Application Server 3.1 Servlet 3.0//EN\"",
+                "  \"http://glassfish.org/dtds/glassfish-web-app_3_0-1.dtd\">",
+                "<glassfish-web-app>",
+                "  <session-config>",
+                "    <cookie-properties>",
+                "      <property name=\"cookiePath\" value=\"/\"/>",
+                "    </cookie-properties>",
+                "  </session-config>",
+                reuseSessionId ? "  <property name=\"reuseSessionID\" value=\"true\"/>" : "",
+                "</glassfish-web-app>", "");
+    }
 
     /** The domain every server copies, made once per test JVM and distribution. */
     private static final Map<Path, PayaraDomain> TEMPLATES = new java.util.HashMap<>();
@@ -101,16 +106,16 @@ final class PayaraDomain {
         }
         Files.writeString(domainXml, xml.replaceFirst(gridOn,
                 "<hazelcast-config-specific-configuration enabled=\"false\"></hazelcast-config-specific-configuration>"));
-        Path plan = dir.resolve("shared-cookie-plan.jar");
-        try (OutputStream out = Files.newOutputStream(plan); JarOutputStream jar = new JarOutputStream(out)) {
-            jar.putNextEntry(new JarEntry("glassfish-web.xml"));
-            jar.write(DEPLOYMENT_PLAN.getBytes(StandardCharsets.UTF_8));
-        }
         String admin = String.valueOf(ports.get("admin"));
         Path log = dir.resolve("asadmin.log");
         asadmin(home, log, "start-domain", "--domaindir", dir.toString(), "template");
         try {
             for (String app : List.of("shop", "shop2")) {
+                Path plan = dir.resolve(app + "-plan.jar");
+                try (OutputStream out = Files.newOutputStream(plan); JarOutputStream jar = new JarOutputStream(out)) {
+                    jar.putNextEntry(new JarEntry("glassfish-web.xml"));
+                    jar.write(deploymentPlan(app.equals("shop2")).getBytes(StandardCharsets.UTF_8));
+                }
                 asadmin(home, log, "--port", admin, "deploy", "--name", app, "--contextroot", "/" + app,
                         "--deploymentplan", plan.toString(), Servers.JAKARTA_WAR.toString());
             }
