@@ -84,10 +84,26 @@ final class PayaraDomain {
     static synchronized PayaraDomain template(Path home) throws Exception {
         PayaraDomain t = TEMPLATES.get(home);
         if (t == null) {
-            t = make(home);
+            t = makeWithFreshPortsIfTaken(home);
             TEMPLATES.put(home, t);
         }
         return t;
+    }
+
+    /**
+     * Eleven ports chosen free may not all stay free until the server binds them (other test JVMs on the machine):
+     * a start that failed on a port taken meanwhile is tried again on other ports, twice at most.
+     */
+    private static PayaraDomain makeWithFreshPortsIfTaken(Path home) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return make(home);
+            } catch (IllegalStateException e) {
+                if (attempt == 3 || !String.valueOf(e.getMessage()).contains("Address already in use")) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private static PayaraDomain make(Path home) throws Exception {
