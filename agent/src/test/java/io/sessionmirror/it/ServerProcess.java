@@ -77,16 +77,26 @@ public final class ServerProcess implements AutoCloseable {
 
     /** SIGKILL: no shutdown hooks, no flush; what a crash or an OOM killer does. */
     public void kill9() throws InterruptedException {
+        // The server first when a launcher runs it as its child (asadmin start-domain --verbose): killing the launcher
+        // alone would leave the server running.
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
-    /** SIGTERM: a graceful stop, shutdown hooks run. */
+    /**
+     * SIGTERM: a graceful stop, shutdown hooks run. A launcher that runs the server as its child and exits with it
+     * (asadmin start-domain --verbose) gets nothing: the server itself is asked, as a kill or systemd would.
+     */
     public void stop() throws InterruptedException {
-        process.destroy();
+        List<ProcessHandle> children = process.children().collect(java.util.stream.Collectors.toList());
+        if (children.isEmpty()) {
+            process.destroy();
+        } else {
+            children.forEach(ProcessHandle::destroy);
+        }
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
+            kill9();
         }
     }
 

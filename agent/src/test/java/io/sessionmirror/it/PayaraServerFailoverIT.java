@@ -1,0 +1,54 @@
+package io.sessionmirror.it;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * Payara Server 6, the full distribution (payara-6.2025.9.zip from Maven Central), run the way its users run
+ * it: a domain per server (see {@link PayaraDomain}: the shop deployed with {@code asadmin deploy} as /shop and
+ * /shop2, one session cookie with path /), the agent among the domain's JVM options in domain.xml, and
+ * {@code asadmin start-domain --verbose}, the foreground start (the server JVM is asadmin's child and asadmin
+ * exits when it does; {@link ServerProcess} kills or stops the server itself, not only asadmin).
+ */
+class PayaraServerFailoverIT extends AbstractFailoverIT {
+
+    /** The payara6 folder that demo-apps/servers/payara-6 unpacked. */
+    private static Path home() {
+        Path home = Servers.DEMO_SERVERS_DIR.resolve("payara-6/target/payara6");
+        if (!Files.isExecutable(home.resolve("bin/asadmin"))) {
+            throw new IllegalStateException(home + " is missing: build demo-apps/servers first ('mvn verify' does)");
+        }
+        return home;
+    }
+
+    @Override
+    protected ServerProcess launch(String name, int port, String agentOptions) throws Exception {
+        PayaraDomain template = PayaraDomain.template(home());
+        Path dir = Servers.workDir(name);
+        // C1 only, as for the embedded servers: start-up time on two shared cores, no behaviour of the server.
+        template.copy(dir, "domain", port, List.of(Servers.javaagent(agentOptions), "-Ddemo.server.name=" + name,
+                "-XX:TieredStopAtLevel=1"));
+        return ServerProcess.launch(name, port,
+                List.of(template.asadmin().toString(), "start-domain", "--verbose", "--domaindir", dir.toString(), "domain"),
+                Map.of("AS_JAVA", Servers.javaHome()), dir.resolve("server.log"));
+    }
+
+    @Override
+    public String[] serverLabel() {
+        return new String[] {"Payara Server", version(), ""};
+    }
+
+    /** The version the distribution says it is (glassfish/config/branding), e.g. 6.2025.9. */
+    private static String version() {
+        Properties p = new Properties();
+        try (java.io.Reader r = Files.newBufferedReader(home().resolve("glassfish/config/branding/glassfish-version.properties"))) {
+            p.load(r);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return p.getProperty("major_version") + "." + p.getProperty("minor_version") + "." + p.getProperty("update_version");
+    }
+}
