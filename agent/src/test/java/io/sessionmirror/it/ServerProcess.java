@@ -45,8 +45,14 @@ public final class ServerProcess implements AutoCloseable {
         return port;
     }
 
+    /**
+     * The server's JVM: the process started, or, when that was a start script that runs java as a child
+     * (WildFly's {@code standalone.sh}), that java.
+     */
     public long pid() {
-        return process.pid();
+        return process.descendants()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .findFirst().map(ProcessHandle::pid).orElse(process.pid());
     }
 
     public String url(String path) {
@@ -77,14 +83,16 @@ public final class ServerProcess implements AutoCloseable {
 
     /** SIGKILL: no shutdown hooks, no flush; what a crash or an OOM killer does. */
     public void kill9() throws InterruptedException {
+        process.descendants().forEach(ProcessHandle::destroyForcibly); // a start script's JVM dies with it
         process.destroyForcibly();
         process.waitFor(30, TimeUnit.SECONDS);
     }
 
     /** SIGTERM: a graceful stop, shutdown hooks run. */
     public void stop() throws InterruptedException {
-        process.destroy();
+        process.destroy(); // a start script relays it to its JVM and waits for it (WildFly's, run in the background)
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
         }
