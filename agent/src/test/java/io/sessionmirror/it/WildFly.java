@@ -85,7 +85,10 @@ final class WildFly {
                         "-Djboss.management.http.port=" + Memcached.freePort(), "-Djboss.node.name=" + route,
                         "-Ddemo.server.name=" + name),
                 // In the background, as service managers run it: the script then relays a SIGTERM to the JVM.
-                Map.of("JAVA_HOME", Servers.javaHome(), "LAUNCH_JBOSS_IN_BACKGROUND", "true"),
+                // JBOSS_JAVA_SIZING (standalone.conf's own knob, its defaults stay) adds C1-only JIT: on 2 busy cores
+                // WildFly starts in about half the time (9 s instead of 14 to 22 s).
+                Map.of("JAVA_HOME", Servers.javaHome(), "LAUNCH_JBOSS_IN_BACKGROUND", "true",
+                        "JBOSS_JAVA_SIZING", "-Xms64m -Xmx512m -XX:TieredStopAtLevel=1"),
                 server.resolve("console.log"));
     }
 
