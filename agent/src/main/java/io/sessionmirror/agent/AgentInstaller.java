@@ -81,23 +81,21 @@ public final class AgentInstaller {
         active = services;
         activeConfig = config;
         activeLogLevel = config.logLevel();
-        ElementMatcher.Junction<TypeDescription> ours = none();
+        ElementMatcher.Junction<TypeDescription> loaders = none();
         for (String loader : BridgeDelegation.typeNames()) {
-            ours = ours.or(named(loader));
+            loaders = loaders.or(named(loader));
         }
+        // First, and on its own: a module system's loaders must already answer for the bridge when a family's gate
+        // asks them. An attach retransforms the loaded classes of one installation in one batch, whose new code is
+        // in place only once the whole batch is done (the gate of a WildFly module's Undertow saw the old loader).
+        BridgeDelegation.instrument(builder(log, loaders)).installOn(inst);
+        ElementMatcher.Junction<TypeDescription> ours = none();
         for (ServerFamily family : FAMILIES) {
             for (String prefix : family.packagePrefixes()) {
                 ours = ours.or(nameStartsWith(prefix));
             }
         }
-        AgentBuilder builder = new AgentBuilder.Default()
-                .disableClassFormatChanges()
-                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
-                .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
-                .with(new ErrorListener(log))
-                .ignore(not(ours));
-        // First, so that a module system's loaders already answer for the bridge when a family's gate asks them.
-        builder = BridgeDelegation.instrument(builder);
+        AgentBuilder builder = builder(log, ours);
         List<SessionMirror> mirrors = new java.util.ArrayList<>();
         HookFailures hookFailures = new HookFailures(services.stats.hookFailures, log);
         MirrorBridge.onFailure(hookFailures);
@@ -328,6 +326,16 @@ public final class AgentInstaller {
         } catch (SecurityException ignored) {
             // a security manager forbids it: the attach command then cannot report the state, nothing else
         }
+    }
+
+    /** Retransforms loaded classes without changing their shape; looks only at the classes {@code ours} names. */
+    private static AgentBuilder builder(Logger log, ElementMatcher.Junction<TypeDescription> ours) {
+        return new AgentBuilder.Default()
+                .disableClassFormatChanges()
+                .with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION)
+                .with(AgentBuilder.DescriptionStrategy.Default.POOL_ONLY)
+                .with(new ErrorListener(log))
+                .ignore(not(ours));
     }
 
     /** Instrumentation problems are logged, never thrown: the server must start regardless. */

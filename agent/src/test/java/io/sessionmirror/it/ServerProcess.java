@@ -45,8 +45,14 @@ public final class ServerProcess implements AutoCloseable {
         return port;
     }
 
+    /**
+     * The server's JVM: the process started, or, when that was a start script that runs java as a child
+     * (WildFly's {@code standalone.sh}), that java.
+     */
     public long pid() {
-        return process.pid();
+        return process.descendants()
+                .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .findFirst().map(ProcessHandle::pid).orElse(process.pid());
     }
 
     public String url(String path) {

@@ -18,7 +18,8 @@ package io.sessionmirror.bootstrap;
  *     <td>null (id given)</td><td>{@code Object[] {HttpServerExchange, SessionConfig}}, id null: the adapter
  *     reads the id from the exchange and needs both to build the session</td></tr>
  * <tr><td>{@link #sessionFound sessionFound}</td><td>null</td><td>the requested extended id
- *     ({@code <id>.<worker>}) as a String</td><td>the {@code HttpServerExchange}</td></tr>
+ *     ({@code <id>.<worker>}) as a String</td><td>{@code Object[] {HttpServerExchange, SessionConfig}}: the
+ *     config tells another server's route in the cookie (WildFly), and a replacement is built as on a miss</td></tr>
  * <tr><td>{@link #requestStarting requestStarting}</td><td>{@code org.apache.catalina.connector.Request}</td>
  *     <td>not called</td><td>not called</td></tr>
  * <tr><td>{@link #requestCompleting requestCompleting}</td><td>{@code org.apache.catalina.connector.Request}</td>
@@ -177,7 +178,7 @@ public final class MirrorBridge {
     /**
      * A manager found a local session; returns the session to use: the same one, refreshed if a newer version
      * was stored elsewhere (non-sticky mode), or null when it was discarded. {@code request}: Tomcat null,
-     * Jetty the requested extended id (a String), Undertow the exchange (see the table above).
+     * Jetty the requested extended id (a String), Undertow the exchange and its session config (see the table above).
      */
     public static Object sessionFound(int slot, Object manager, Object session, Object request) {
         MirrorHooks h = HOOKS[slot];

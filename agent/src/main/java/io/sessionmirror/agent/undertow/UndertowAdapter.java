@@ -117,10 +117,24 @@ final class UndertowAdapter implements ContainerAdapter {
 
     // ---------------------------------------------------------------- non-sticky
 
-    /** The exchange: a lookup passes {@code Object[] {exchange, config}} on a miss, the exchange on a hit. */
+    /** The exchange: a lookup passes {@code Object[] {exchange, config}}, on a miss and on a hit. */
     @Override
     public Object requestOf(Object lookupArgument) {
         return UndertowRequests.exchangeOf(lookupArgument);
+    }
+
+    /**
+     * Sticky mode, a session found here: the request's cookie carries another server's route (WildFly's
+     * instance-id), so the user was served elsewhere meanwhile. The cookie is given this server's route at once:
+     * the session is answered here from now on, whatever the stored copy decides about its content.
+     */
+    @Override
+    public boolean cameFromElsewhere(Object session, Object request) {
+        if (!(request instanceof Object[])) {
+            return false;
+        }
+        Object[] exchangeAndConfig = (Object[]) request;
+        return UndertowRoutes.answerWithOwnRoute(exchangeAndConfig[0], exchangeAndConfig[1], sessionId(session));
     }
 
     @Override

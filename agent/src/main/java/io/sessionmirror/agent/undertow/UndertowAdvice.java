@@ -12,8 +12,8 @@ import net.bytebuddy.implementation.bytecode.assign.Assigner;
  * <p>
  * The bridge's {@code request} argument (the contract of every family is in {@code MirrorBridge}'s javadoc):
  * {@code sessionNotFound} gets {@code Object[] {HttpServerExchange, SessionConfig}} and a null id (the id is in
- * the exchange, and a restore needs both); {@code sessionFound} gets the {@code HttpServerExchange}
- * ({@link GetSession}); {@code requestCompleting} gets the servlet layer's {@code HttpServletResponseImpl}
+ * the exchange, and a restore needs both); {@code sessionFound} gets the same pair (the config tells a route
+ * of another server in the cookie, and a stale copy's replacement is a restore) ({@link GetSession}); {@code requestCompleting} gets the servlet layer's {@code HttpServletResponseImpl}
  * ({@link ResponseDone}). {@code UndertowRequests} reads all three.
  */
 final class UndertowAdvice {
@@ -36,7 +36,7 @@ final class UndertowAdvice {
             if (session == null && exchange != null && config != null) {
                 session = MirrorBridge.sessionNotFound(SLOT, manager, null, new Object[] {exchange, config});
             } else if (session != null && exchange != null) {
-                session = MirrorBridge.sessionFound(SLOT, manager, session, exchange);
+                session = MirrorBridge.sessionFound(SLOT, manager, session, new Object[] {exchange, config});
             }
         }
     }

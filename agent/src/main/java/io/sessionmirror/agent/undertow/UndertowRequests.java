@@ -103,7 +103,8 @@ final class UndertowRequests {
 
     /**
      * The session of a servlet response that is about to close (the servlet layer keeps the request's
-     * HttpSessionImpl as an exchange attachment under its context's key); null when there is none.
+     * HttpSessionImpl as an exchange attachment under its context's key), as the {@code SessionImpl} inside any
+     * wrapper; null when there is none.
      */
     Object sessionOfResponse(Object response) {
         try {
@@ -119,7 +120,8 @@ final class UndertowRequests {
             Field key = contextKeys.get(context.getClass());
             Object httpSession = key == null ? null : f.getAttachment.invoke(exchange, key.get(context));
             Field session = httpSession == null ? null : sessionFields.get(httpSession.getClass());
-            return session == null ? null : session.get(httpSession);
+            // WildFly keeps its CompletableSession there, around the SessionImpl the agent tracks.
+            return session == null ? null : UndertowDecorators.sessionImpl(session.get(httpSession));
         } catch (ReflectiveOperationException | RuntimeException e) {
             return null;
         }

@@ -53,6 +53,8 @@ final class UndertowRestore {
         }
         m.requestStarted.invoke(session, exchange); // access time of this request, starts the timeout timer
         activate(manager, session, m);
+        // A cookie with the dead server's route (WildFly's instance-id): the balancer must send the user here now.
+        UndertowRoutes.answerWithOwnRoute(exchange, config, id);
         return session;
     }
 

@@ -93,14 +93,17 @@ final class UndertowWebApps {
         }
     }
 
-    /** The servlet context of the manager's deployment, via the servlet layer's session listener bridge; or null. */
+    /**
+     * The servlet context of the manager's deployment, via the servlet layer's session listener bridge (seen
+     * through the decorators WildFly wraps listeners in); or null.
+     */
     Object servletContext(Object manager) throws ReflectiveOperationException {
         UndertowMembers.Members m = members.of(manager);
         Object listeners = m.listeners.get(manager);
         for (Object listener : (List<?>) m.listenerList.get(listeners)) {
-            Class<?> bridge = Reflector.ancestor(listener.getClass(), LISTENER_BRIDGE);
+            Object bridge = UndertowDecorators.listenerBridge(listener, LISTENER_BRIDGE);
             if (bridge != null) {
-                return Reflector.field(bridge, "servletContext").get(listener);
+                return Reflector.field(Reflector.ancestor(bridge.getClass(), LISTENER_BRIDGE), "servletContext").get(bridge);
             }
         }
         return null;
