@@ -191,16 +191,22 @@ public final class FamilyGate implements AgentBuilder.RawMatcher {
         }
     }
 
-    /** The setting that makes a class loader delegate the bridge's package to the boot class path. */
+    /**
+     * What to do when a loader does not delegate the bridge's package. JBoss Modules', Felix's and Equinox's loaders
+     * are made to by the agent itself (BridgeDelegation), so for them this is a bug to report, with the server's own
+     * setting as the workaround; for any other loader, the setting is the way.
+     */
     private static String delegationHint(ClassLoader loader) {
         String type = loader == null ? "" : loader.getClass().getName();
         if (type.startsWith("org.jboss.modules.")) {
-            return "add io.sessionmirror.bootstrap to jboss.modules.system.pkgs (e.g. JBOSS_MODULES_SYSTEM_PKGS="
-                    + "\"org.jboss.byteman,io.sessionmirror.bootstrap\" in bin/standalone.conf, or"
-                    + " -Djboss.modules.system.pkgs=io.sessionmirror.bootstrap)";
+            return "the agent should have made it delegate that package (please report this); until then add"
+                    + " io.sessionmirror.bootstrap to JBOSS_MODULES_SYSTEM_PKGS near the top of bin/standalone.conf,"
+                    + " keeping what it holds: JBOSS_MODULES_SYSTEM_PKGS=\"org.jboss.byteman,io.sessionmirror.bootstrap\"";
         }
         if (type.startsWith("org.eclipse.osgi.") || type.startsWith("org.apache.felix.")) {
-            return "add io.sessionmirror.bootstrap to org.osgi.framework.bootdelegation";
+            return "the agent should have made it delegate that package (please report this); until then add"
+                    + " io.sessionmirror.bootstrap to org.osgi.framework.bootdelegation (Payara, GlassFish:"
+                    + " config/osgi.properties)";
         }
         return "make that class loader delegate the package io.sessionmirror.bootstrap to its parent";
     }
