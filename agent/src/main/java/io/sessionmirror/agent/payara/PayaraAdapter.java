@@ -113,7 +113,18 @@ final class PayaraAdapter extends TomcatAdapter {
         call(manager, "add", new Class<?>[] {sessionType}, session);
     }
 
-    /** The fork has no session id generator to give a route; its ids carry the Engine's jvmRoute, if any. */
+    /**
+     * The fork's session ids never carry a route: its {@code jvmRoute} (the Engine's, from {@code -DjvmRoute}) is
+     * added to the cookie only, and stripped from it before the lookup. A failed-over session keeps the id looked
+     * up; under {@code <id>.<route>} no request would ever find it (and the fork's request has no
+     * {@code changeSessionId(String)} to tell the browser).
+     */
+    @Override
+    public String routedId(Object manager, String id, String route) {
+        return id;
+    }
+
+    /** The fork has no session id generator to give a route (see {@link #routedId}). */
     @Override
     public void useRoute(Object request, String route) {
     }
