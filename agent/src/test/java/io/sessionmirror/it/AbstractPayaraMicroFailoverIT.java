@@ -84,13 +84,22 @@ abstract class AbstractPayaraMicroFailoverIT extends AbstractFailoverIT {
         }
     }
 
+    /** More JVM options for the instance {@code name} (a test of Payara's own settings, e.g. {@code -DjvmRoute}). */
+    protected List<String> jvmOptions(String name) {
+        return List.of();
+    }
+
     @Override
     protected ServerProcess launch(String name, int port, String agentOptions) throws Exception {
         Path dir = Servers.workDir(name);
         Path tmp = Files.createDirectories(dir.resolve("tmp"));
-        List<String> cmd = new ArrayList<>(List.of(Servers.java(), Servers.javaagent(agentOptions),
-                "-Ddemo.server.name=" + name, "-Xmx512m", "-XX:TieredStopAtLevel=1", "-Djava.io.tmpdir=" + tmp,
-                "-jar", microJar().toString()));
+        List<String> cmd = new ArrayList<>(List.of(Servers.java()));
+        if (agentOptions != null) { // null: without the agent (an attach test attaches it later)
+            cmd.add(Servers.javaagent(agentOptions));
+        }
+        cmd.addAll(List.of("-Ddemo.server.name=" + name, "-Xmx512m", "-XX:TieredStopAtLevel=1", "-Djava.io.tmpdir=" + tmp));
+        cmd.addAll(jvmOptions(name));
+        cmd.addAll(List.of("-jar", microJar().toString()));
         for (String context : List.of("shop", "shop2")) {
             Path war = dir.resolve(context + ".war"); // the context root is the war's name
             warWithRootCookie(war, context.equals("shop2"));

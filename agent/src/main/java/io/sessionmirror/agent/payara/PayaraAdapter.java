@@ -16,6 +16,8 @@ import java.util.Map;
 final class PayaraAdapter extends TomcatAdapter {
 
     private static final String STANDARD_SESSION = "org.apache.catalina.session.StandardSession";
+    /** Payara Server's admin virtual server (admin console, REST admin), default host of its admin-listener. */
+    private static final String ADMIN_HOST = "__asadmin";
 
     private final ClassValue<Field> startedFlags = new ClassValue<Field>() {
         @Override
@@ -61,6 +63,11 @@ final class PayaraAdapter extends TomcatAdapter {
      */
     @Override
     protected boolean isDefaultHost(Object engine, String hostName) throws ReflectiveOperationException {
+        if (ADMIN_HOST.equals(hostName)) {
+            // The admin-listener's own: keyed as the default host, the admin console (context path /) would share
+            // its keys with the user's root web app, and a console cookie sent there would restore its session.
+            return false;
+        }
         if (super.isDefaultHost(engine, hostName)) {
             return true;
         }
@@ -113,7 +120,18 @@ final class PayaraAdapter extends TomcatAdapter {
         call(manager, "add", new Class<?>[] {sessionType}, session);
     }
 
-    /** The fork has no session id generator to give a route; its ids carry the Engine's jvmRoute, if any. */
+    /**
+     * The fork's session ids never carry a route: its {@code jvmRoute} (the Engine's, from {@code -DjvmRoute}) is
+     * added to the cookie only, and stripped from it before the lookup. A failed-over session keeps the id looked
+     * up; under {@code <id>.<route>} no request would ever find it (and the fork's request has no
+     * {@code changeSessionId(String)} to tell the browser).
+     */
+    @Override
+    public String routedId(Object manager, String id, String route) {
+        return id;
+    }
+
+    /** The fork has no session id generator to give a route (see {@link #routedId}). */
     @Override
     public void useRoute(Object request, String route) {
     }
