@@ -29,7 +29,11 @@ final class SessionExport implements Runnable {
         this.log = log;
     }
 
-    static void start(List<SessionMirror> mirrors, Instrumentation inst, int rate, Logger log) {
+    static void start(List<SessionMirror> mirrors, List<String> notExported, Instrumentation inst, int rate, Logger log) {
+        System.setProperty(AgentInstaller.STATE_NOT_EXPORTED, String.join(" ", notExported));
+        for (String why : notExported) {
+            log.warn(why);
+        }
         System.setProperty(AgentInstaller.STATE_EXPORT, "running");
         Thread t = new Thread(new SessionExport(mirrors, inst, rate, log), "session-mirror-export");
         t.setDaemon(true);

@@ -21,13 +21,13 @@ abstract class AbstractAttachIT extends ServerTest {
     /** Starts a server of this family; {@code agentOptions} null means without the agent. */
     protected abstract ServerProcess launch(String name, int port, String agentOptions) throws Exception;
 
-    private ServerProcess start(String name, boolean withAgent) throws Exception {
+    ServerProcess start(String name, boolean withAgent) throws Exception {
         return started(launch(name, Memcached.freePort(), withAgent ? "nodes=" + memcached.address() : null))
                 .awaitReady("/shop/stats", READY);
     }
 
     /** Three users with a cart changed in place and a counter, on A. */
-    private List<Browser> usersOn(ServerProcess a) throws Exception {
+    List<Browser> usersOn(ServerProcess a) throws Exception {
         List<Browser> users = new ArrayList<>();
         for (int u = 1; u <= 3; u++) {
             Browser user = new Browser();
@@ -39,7 +39,7 @@ abstract class AbstractAttachIT extends ServerTest {
         return users;
     }
 
-    private AgentCli attach(ServerProcess a) throws Exception {
+    AgentCli attach(ServerProcess a) throws Exception {
         AgentCli cli = AgentCli.run("attach", String.valueOf(a.pid()), "nodes=" + memcached.address());
         assertEquals(0, cli.exit, cli.toString());
         assertTrue(cli.out.contains("attached to process " + a.pid()), cli.toString());

@@ -176,6 +176,14 @@ public interface ContainerAdapter {
     }
 
     /**
+     * Why this family cannot find the sessions that exist at an attach, in a sentence the attach command prints;
+     * null when {@link #liveSessions} finds them. An attach must say what it could not do, not report "0 of 0".
+     */
+    default String whyLiveSessionsUnknown() {
+        return null;
+    }
+
+    /**
      * How many requests use {@code session} now, as the server itself counts them (Jetty); -1 when the server keeps
      * no such count and the agent counts through {@code sessionAcquired}/{@code sessionReleased}.
      */

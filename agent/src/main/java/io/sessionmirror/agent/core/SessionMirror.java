@@ -201,6 +201,11 @@ public final class SessionMirror implements MirrorHooks {
         return states.get(session);
     }
 
+    /** Why this family cannot find the sessions that exist at an attach; null when it can. */
+    public String whyLiveSessionsUnknown() {
+        return adapter.whyLiveSessionsUnknown();
+    }
+
     /** The live sessions of this family, as its adapter finds them. */
     public List<Object> liveSessions(Set<ClassLoader> loaders) {
         return adapter.liveSessions(loaders);

@@ -131,6 +131,22 @@ final class PayaraAdapter extends TomcatAdapter {
         return id;
     }
 
+    /**
+     * Tomcat's way (web app class loader, its resources, its context) does not exist in the fork: its web app loaders
+     * know no context, and it keeps no static registry of its server. Found nothing rather than guess.
+     */
+    @Override
+    public java.util.List<Object> liveSessions(java.util.Set<ClassLoader> loaders) {
+        return java.util.Collections.emptyList();
+    }
+
+    @Override
+    public String whyLiveSessionsUnknown() {
+        return "Payara's sessions that existed before the attach are not exported: the agent finds no way from a loaded"
+                + " class to Payara's web apps. Each of them is mirrored at its next request; one that sees no request"
+                + " before this server dies is lost.";
+    }
+
     /** The fork has no session id generator to give a route (see {@link #routedId}). */
     @Override
     public void useRoute(Object request, String route) {
