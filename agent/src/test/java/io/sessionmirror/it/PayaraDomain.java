@@ -14,9 +14,10 @@ import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
 
 /**
- * Payara Server domains for the tests, made the way an administrator makes them, once: the distribution's own
- * {@code domain1} copied with its ports changed, its Hazelcast data grid switched off (each test server is a
- * cluster of one; the grid would only cost start-up time), then started with {@code asadmin start-domain},
+ * Payara Server domains for the tests (and Eclipse GlassFish's, the same asadmin and domain layout), made the way an
+ * administrator makes them, once: the distribution's own {@code domain1} copied with its ports changed, Payara's
+ * Hazelcast data grid switched off (each test server is a cluster of one; the grid would only cost start-up time;
+ * GlassFish has none), then started with {@code asadmin start-domain},
  * the shop deployed twice with {@code asadmin deploy} (as /shop and /shop2) and stopped with
  * {@code asadmin stop-domain}. Every test server then gets a copy of that domain (deployed apps, warm OSGi cache)
  * with fresh ports and its JVM options added to domain.xml's {@code <java-config>}, which is what
@@ -80,11 +81,19 @@ final class PayaraDomain {
         this.ports = ports;
     }
 
-    /** The template domain of the distribution at {@code home} (its payara6 folder), made on first use. */
-    static synchronized PayaraDomain template(Path home) throws Exception {
+    /** The template domain of the Payara Server at {@code home} (its payara6 folder), made on first use. */
+    static PayaraDomain template(Path home) throws Exception {
+        return template(home, "payara");
+    }
+
+    /**
+     * The template domain of the distribution at {@code home} (its payara6 or glassfish8 folder), made on first use;
+     * {@code distribution} names its work folder.
+     */
+    static synchronized PayaraDomain template(Path home, String distribution) throws Exception {
         PayaraDomain t = TEMPLATES.get(home);
         if (t == null) {
-            t = makeWithFreshPortsIfTaken(home);
+            t = makeWithFreshPortsIfTaken(home, distribution);
             TEMPLATES.put(home, t);
         }
         return t;
@@ -94,10 +103,10 @@ final class PayaraDomain {
      * Eleven ports chosen free may not all stay free until the server binds them (other test JVMs on the machine):
      * a start that failed on a port taken meanwhile is tried again on other ports, twice at most.
      */
-    private static PayaraDomain makeWithFreshPortsIfTaken(Path home) throws Exception {
+    private static PayaraDomain makeWithFreshPortsIfTaken(Path home, String distribution) throws Exception {
         for (int attempt = 1; ; attempt++) {
             try {
-                return make(home);
+                return make(home, distribution);
             } catch (IllegalStateException e) {
                 if (attempt == 3 || !String.valueOf(e.getMessage()).contains("Address already in use")) {
                     throw e;
@@ -106,8 +115,8 @@ final class PayaraDomain {
         }
     }
 
-    private static PayaraDomain make(Path home) throws Exception {
-        Path dir = Servers.workDir("payara-domain-template");
+    private static PayaraDomain make(Path home, String distribution) throws Exception {
+        Path dir = Servers.workDir(distribution + "-domain-template");
         Path domain = dir.resolve("template");
         copyTree(home.resolve("glassfish/domains/domain1"), domain);
         Map<String, Integer> ports = new LinkedHashMap<>();
@@ -116,12 +125,15 @@ final class PayaraDomain {
         }
         Path domainXml = domain.resolve("config/domain.xml");
         String xml = replacePorts(Files.readString(domainXml), DOMAIN1_PORTS, ports);
-        String gridOn = "<hazelcast-config-specific-configuration></hazelcast-config-specific-configuration>";
-        if (!xml.contains(gridOn)) {
-            throw new IllegalStateException("no Hazelcast configuration of server-config in " + domainXml);
+        if (xml.contains("<hazelcast-config-specific-configuration")) { // Payara's grid; GlassFish has none
+            String gridOn = "<hazelcast-config-specific-configuration></hazelcast-config-specific-configuration>";
+            if (!xml.contains(gridOn)) {
+                throw new IllegalStateException("Hazelcast of server-config not as expected (on) in " + domainXml);
+            }
+            xml = xml.replaceFirst(gridOn,
+                    "<hazelcast-config-specific-configuration enabled=\"false\"></hazelcast-config-specific-configuration>");
         }
-        Files.writeString(domainXml, xml.replaceFirst(gridOn,
-                "<hazelcast-config-specific-configuration enabled=\"false\"></hazelcast-config-specific-configuration>"));
+        Files.writeString(domainXml, xml);
         String admin = String.valueOf(ports.get("admin"));
         Path log = dir.resolve("asadmin.log");
         asadmin(home, log, "start-domain", "--domaindir", dir.toString(), "template");
@@ -159,16 +171,17 @@ final class PayaraDomain {
         }
         Path domainXml = copy.resolve("config/domain.xml");
         String xml = replacePorts(Files.readString(domainXml), ports, fresh);
-        String first = "<jvm-options>-server</jvm-options>"; // the first of server-config's java-config
-        if (!xml.contains(first)) {
-            throw new IllegalStateException("no " + first + " in " + domainXml);
+        // the options go first in server-config's java-config (default-config's, further down, is a template)
+        java.util.regex.Matcher javaConfig = java.util.regex.Pattern
+                .compile("<config name=\"server-config\".*?<java-config[^>]*>", java.util.regex.Pattern.DOTALL).matcher(xml);
+        if (!javaConfig.find()) {
+            throw new IllegalStateException("no java-config of server-config in " + domainXml);
         }
-        StringBuilder added = new StringBuilder(first);
+        StringBuilder added = new StringBuilder();
         for (String option : jvmOptions) {
             added.append("\n                <jvm-options>").append(xmlText(option)).append("</jvm-options>");
         }
-        Files.writeString(domainXml, xml.replaceFirst(java.util.regex.Pattern.quote(first),
-                java.util.regex.Matcher.quoteReplacement(added.toString())));
+        Files.writeString(domainXml, xml.substring(0, javaConfig.end()) + added + xml.substring(javaConfig.end()));
         return copy;
     }
 

@@ -24,8 +24,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Read from the real jars, no server started: the web-core.jar inside each Payara Micro the tests run has every
- * member the Payara family needs and is recognized by it alone; Apache Tomcat's jars are recognized by the Tomcat
+ * Read from the real jars, no server started: the web-core.jar inside each Payara Micro the tests run, and
+ * GlassFish 8's, has every member the Payara family needs and is recognized by it alone; Apache Tomcat's jars are recognized by the Tomcat
  * family alone. What {@code FamilyGate} decides on each, without the minutes a Payara takes to boot.
  */
 class PayaraForkRecognitionIT {
@@ -46,6 +46,19 @@ class PayaraForkRecognitionIT {
             assertTrue(payara.recognizes(pool), module);
             assertFalse(tomcat.recognizes(pool), "the Tomcat family steps aside on " + module);
             assertEquals(List.of(), payara.requiredMembers().missing(pool), module);
+        }
+    }
+
+    /** Eclipse GlassFish 8's web-core.jar, the fork Payara's grew from, is served by the Payara family too. */
+    @Test
+    void glassFish8sWebCoreIsPayarasAndHasEveryMemberItNeeds() throws Exception {
+        Path webCore = Servers.DEMO_SERVERS_DIR.resolve("glassfish-8/target/glassfish8/glassfish/modules/web-core.jar");
+        assertTrue(Files.isRegularFile(webCore), webCore + ": build demo-apps/servers first");
+        try (URLClassLoader server = new URLClassLoader(new URL[] {webCore.toUri().toURL()}, null)) {
+            TypePool pool = TypePool.Default.of(ClassFileLocator.ForClassLoader.of(server));
+            assertTrue(payara.recognizes(pool));
+            assertFalse(tomcat.recognizes(pool), "the Tomcat family steps aside on GlassFish 8");
+            assertEquals(List.of(), payara.requiredMembers().missing(pool));
         }
     }
 

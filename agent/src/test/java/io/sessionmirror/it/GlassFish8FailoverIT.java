@@ -1,0 +1,64 @@
+package io.sessionmirror.it;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * Eclipse GlassFish 8 (glassfish-8.0.0.zip from Maven Central), run as its users run it, the way Payara Server is
+ * (see {@link PayaraDomain}, which makes GlassFish domains too): a domain per server with the shop deployed by
+ * {@code asadmin deploy} as /shop and /shop2, the agent among the domain's JVM options, and
+ * {@code asadmin start-domain --verbose}. Its web container is the Catalina fork Payara's grew from, served by the
+ * agent's Payara family. GlassFish 8 needs JDK 21 or later: it runs in the JDK 25 pass (profile jdk25) and is
+ * skipped where the servers run on JDK 17.
+ */
+class GlassFish8FailoverIT extends AbstractFailoverIT {
+
+    @BeforeEach
+    void onJdk21OrLater() {
+        int jdk = Servers.serverJdk();
+        assumeTrue(jdk >= 21, "GlassFish 8 needs JDK 21 or later; the servers run on JDK " + jdk);
+    }
+
+    /** The glassfish8 folder that demo-apps/servers/glassfish-8 unpacked. */
+    private static Path home() {
+        Path home = Servers.DEMO_SERVERS_DIR.resolve("glassfish-8/target/glassfish8");
+        if (!Files.isExecutable(home.resolve("bin/asadmin"))) {
+            throw new IllegalStateException(home + " is missing: build demo-apps/servers first ('mvn verify' does)");
+        }
+        return home;
+    }
+
+    @Override
+    protected ServerProcess launch(String name, int port, String agentOptions) throws Exception {
+        PayaraDomain template = PayaraDomain.template(home(), "glassfish");
+        Path dir = Servers.workDir(name);
+        // C1 only, as for the other servers: start-up time on two shared cores, no behaviour of the server.
+        template.copy(dir, "domain", port, List.of(Servers.javaagent(agentOptions), "-Ddemo.server.name=" + name,
+                "-XX:TieredStopAtLevel=1"));
+        return ServerProcess.launch(name, port,
+                List.of(template.asadmin().toString(), "start-domain", "--verbose", "--domaindir", dir.toString(), "domain"),
+                Map.of("AS_JAVA", Servers.javaHome()), dir.resolve("server.log"));
+    }
+
+    @Override
+    public String[] serverLabel() {
+        return new String[] {"GlassFish", version(), ""};
+    }
+
+    /** The version the distribution says it is (glassfish/config/branding), e.g. 8.0.0. */
+    private static String version() {
+        Properties p = new Properties();
+        try (java.io.Reader r = Files.newBufferedReader(home().resolve("glassfish/config/branding/glassfish-version.properties"))) {
+            p.load(r);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return p.getProperty("product.version");
+    }
+}
