@@ -389,27 +389,9 @@ public class TomcatAdapter implements ContainerAdapter {
 
     // ---------------------------------------------------------------- attach: sessions that exist
 
-    /** Each web app class loader knows its context (through its resources); the context its manager. */
     @Override
     public java.util.List<Object> liveSessions(java.util.Set<ClassLoader> loaders) {
-        java.util.List<Object> sessions = new java.util.ArrayList<>();
-        for (ClassLoader loader : loaders) {
-            Class<?> webappLoader = ancestor(loader.getClass(), "org.apache.catalina.loader.WebappClassLoaderBase");
-            if (webappLoader == null) {
-                continue;
-            }
-            try {
-                Object resources = field(webappLoader, "resources").get(loader);
-                Object context = resources == null ? null : call(resources, "getContext");
-                Object manager = context == null ? null : call(context, "getManager");
-                if (manager != null && webAppOfManager(manager) != null) {
-                    java.util.Collections.addAll(sessions, (Object[]) call(manager, "findSessions"));
-                }
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                // a loader of a stopped web app, or one this Tomcat does not lay out so: nothing to export
-            }
-        }
-        return sessions;
+        return TomcatLiveSessions.of(loaders, this);
     }
 
     // ---------------------------------------------------------------- reflection
