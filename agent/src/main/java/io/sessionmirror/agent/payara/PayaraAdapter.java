@@ -51,6 +51,25 @@ final class PayaraAdapter extends TomcatAdapter {
         return "Payara";
     }
 
+    /**
+     * Payara's own replicated sessions (web-ha: a {@code <distributable/>} web app in a Hazelcast cluster, the
+     * default of Payara Micro) extend {@code PersistentManagerBase}: they are Payara's to keep, as Tomcat's
+     * cluster managers are Tomcat's.
+     */
+    @Override
+    protected boolean serverReplicates(Class<?> managerType) {
+        return isReplicationManager(managerType);
+    }
+
+    static boolean isReplicationManager(Class<?> type) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            if (c.getName().startsWith("org.glassfish.web.ha.")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The fork's {@code Manager} has no {@code getContext()}; its container is the context. */
     @Override
     protected Object contextOf(Object manager) throws ReflectiveOperationException {

@@ -32,6 +32,9 @@ public class TomcatAdapter implements ContainerAdapter {
     private final ClassValue<Boolean> supportedManagers = new ClassValue<Boolean>() {
         @Override
         protected Boolean computeValue(Class<?> type) {
+            if (serverReplicates(type)) {
+                return Boolean.FALSE;
+            }
             for (String name : SUPPORTED_MANAGERS) {
                 if (ancestor(type, name) != null) {
                     return Boolean.TRUE;
@@ -71,6 +74,14 @@ public class TomcatAdapter implements ContainerAdapter {
     // ---------------------------------------------------------------- what a Catalina fork does its own way
 
     /** The server's name in the descriptions of web apps ("Tomcat web app '/shop'"). */
+    /**
+     * Whether {@code managerType} is the server's own replication of sessions, left to the server. Tomcat's cluster
+     * managers do not extend the managers mirrored, so none is here.
+     */
+    protected boolean serverReplicates(Class<?> managerType) {
+        return false;
+    }
+
     protected String serverName() {
         return "Tomcat";
     }
