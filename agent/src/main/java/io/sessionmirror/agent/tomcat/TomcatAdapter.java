@@ -371,31 +371,12 @@ public class TomcatAdapter implements ContainerAdapter {
 
     @Override
     public DestroyCause destroyCause(Object session, Object reason) {
-        TomcatSessionFields s = TomcatSessionFields.of(session.getClass());
-        if (s == null) {
-            return DestroyCause.IGNORE;
-        }
-        try {
-            if ((Boolean) s.expiring.get(session) || !(Boolean) s.isValid.get(session)) {
-                return DestroyCause.IGNORE; // expire() runs more than once; act on the first
-            }
-            Object manager = s.manager.get(session);
-            if (manager == null || !supportedManagers.get(manager.getClass())) {
-                return DestroyCause.IGNORE;
-            }
-            // Timed out first: StandardManager expires what it reloads from SESSIONS.ser timed out while the
-            // manager is still starting, which is not a shutdown (the stored copy must not outlive it).
-            int maxInactive = (Integer) call(session, "getMaxInactiveInterval");
-            if (maxInactive > 0 && timedOut(session, maxInactive)) {
-                return DestroyCause.TIMED_OUT;
-            }
-            if (stopping(manager)) {
-                return DestroyCause.SHUTDOWN; // the manager is stopping: server or web app shutdown
-            }
-            return DestroyCause.INVALIDATED;
-        } catch (ReflectiveOperationException e) {
-            return DestroyCause.IGNORE;
-        }
+        return TomcatDestroyCause.of(session, this);
+    }
+
+    /** Whether sessions of {@code manager} are mirrored: Tomcat's own managers, not the server's replication. */
+    boolean supports(Object manager) {
+        return manager != null && supportedManagers.get(manager.getClass());
     }
 
     // ---------------------------------------------------------------- attach: sessions that exist
