@@ -82,7 +82,10 @@ public final class LogRoute {
             return "the server's JBoss LogManager"; // WildFly, JBoss EAP: the logging subsystem's stdio capture
         }
         if (stderrType.startsWith("com.sun.common.util.logging.LoggingOutputStream")) {
-            return "the server's logging"; // Payara, GlassFish: LogManagerService's capture into server.log
+            return "the server's logging"; // Payara, GlassFish 7: LogManagerService's capture into server.log
+        }
+        if (stderrType.startsWith("org.glassfish.main.jul.handler.Logging")) {
+            return "the server's logging"; // GlassFish 8: its java.util.logging extension's capture into server.log
         }
         return null;
     }

@@ -47,6 +47,8 @@ class LogRouteTest {
     void onlyAStderrCapturedByAServersLoggingTurnsTheRoute() {
         assertNotNull(LogRoute.capturingLogging(WILDFLY_STDERR, "org.jboss.logmanager.LogManager"));
         assertNotNull(LogRoute.capturingLogging(PAYARA_STDERR, null));
+        assertNotNull(LogRoute.capturingLogging("org.glassfish.main.jul.handler.LoggingPrintStream",
+                "org.glassfish.main.jul.GlassFishLogManager")); // GlassFish 8
         // WildFly's capture without its log manager named: java.util.logging may not be the server's
         assertNull(LogRoute.capturingLogging(WILDFLY_STDERR, null));
         // Tomcat's catalina.sh names JULI and Catalina replaces System.err: still stderr (catalina.out)
