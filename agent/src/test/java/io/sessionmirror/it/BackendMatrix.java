@@ -38,11 +38,14 @@ final class BackendMatrix {
             }
             Row row = rows.computeIfAbsent(c[0] + "\t" + c[1] + "\t" + c[2], k -> new Row());
             int jdk = Integer.parseInt(c[3]);
-            int[] counts = row.byJdk.computeIfAbsent(jdk, k -> new int[2]);
-            counts[1]++;
-            if (c[6].equals("PASS")) {
+            int[] counts = row.byJdk.computeIfAbsent(jdk, k -> new int[3]);
+            if (c[6].equals("SKIP")) {
+                counts[2]++; // an assumption said no (e.g. the server needs a newer JDK): not run, not failed
+            } else if (c[6].equals("PASS")) {
+                counts[1]++;
                 counts[0]++;
             } else {
+                counts[1]++;
                 row.failures.add("JDK " + jdk + ": " + c[4] + "." + c[5] + " " + c[6]);
             }
             row.classes.add(c[4]);
