@@ -65,25 +65,12 @@ abstract class AbstractJettyHomeFailoverIT extends AbstractFailoverIT {
         }
     }
 
-    private static void copyTree(Path from, Path to) throws java.io.IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Path t = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(f, t);
-                }
-            }
-        }
-    }
-
     @Override
     protected ServerProcess launch(String name, int port, String agentOptions) throws Exception {
         Path home = jettyHome();
         Path startJar = home.resolve("start.jar");
         Path base = Servers.workDir(name).resolve("jetty-base");
-        copyTree(template(home), base);
+        Servers.copyTree(template(home), base);
         boolean javax = environment().equals("ee8");
         Path war = base.resolve("shop.war");
         Files.copy(javax ? Servers.JAVAX_WAR : Servers.JAKARTA_WAR, war);

@@ -8,7 +8,6 @@ import java.nio.file.FileSystem;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -110,45 +109,12 @@ abstract class AbstractPayaraMicroFailoverIT extends AbstractFailoverIT {
         ServerProcess server = ServerProcess.launch(name, port, cmd, Map.of("JAVA_HOME", Servers.javaHome()),
                 dir.resolve("server.log"));
         try {
-            awaitReady(server, "/shop/stats");
-            awaitReady(server, "/shop2/stats"); // the listener opens before the last deployment is in
+            server.awaitReady("/shop/stats", BOOT);
+            server.awaitReady("/shop2/stats", BOOT); // the listener opens before the last deployment is in
             return server;
         } catch (Exception | AssertionError e) {
             server.close();
             throw e;
         }
-    }
-
-    /** As {@link ServerProcess#awaitReady}, saying what the last attempt got and where the server's threads were. */
-    private static void awaitReady(ServerProcess server, String path) throws Exception {
-        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + BOOT.toNanos();
-        String last = "nothing";
-        while (System.nanoTime() < deadline && server.isAlive()) {
-            try {
-                int status = client.send(java.net.http.HttpRequest.newBuilder(URI.create(server.url(path)))
-                        .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.discarding())
-                        .statusCode();
-                if (status == 200) {
-                    return;
-                }
-                last = "status " + status;
-            } catch (java.io.IOException notYet) {
-                last = notYet.toString();
-            }
-            Thread.sleep(200); // polling with a deadline: the server says nothing else when it is ready
-        }
-        String threads = "";
-        if (server.isAlive()) {
-            Process jcmd = new ProcessBuilder(Paths.get(Servers.javaHome(), "bin", "jcmd").toString(),
-                    String.valueOf(server.pid()), "Thread.print").redirectErrorStream(true).start();
-            threads = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        }
-        throw new AssertionError("server " + server.name() + " did not answer " + path + " with 200 within " + BOOT
-                + " (last: " + last + ")\n" + tail(server.log()) + "\n" + threads);
-    }
-
-    private static String tail(String log) {
-        return log.length() <= 20_000 ? log : "..." + log.substring(log.length() - 20_000);
     }
 }

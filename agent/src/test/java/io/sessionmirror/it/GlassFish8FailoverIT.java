@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -36,14 +34,7 @@ class GlassFish8FailoverIT extends AbstractFailoverIT {
 
     @Override
     protected ServerProcess launch(String name, int port, String agentOptions) throws Exception {
-        PayaraDomain template = PayaraDomain.template(home(), "glassfish");
-        Path dir = Servers.workDir(name);
-        // C1 only, as for the other servers: start-up time on two shared cores, no behaviour of the server.
-        template.copy(dir, "domain", port, List.of(Servers.javaagent(agentOptions), "-Ddemo.server.name=" + name,
-                "-XX:TieredStopAtLevel=1"));
-        return ServerProcess.launch(name, port,
-                List.of(template.asadmin().toString(), "start-domain", "--verbose", "--domaindir", dir.toString(), "domain"),
-                Map.of("AS_JAVA", Servers.javaHome()), dir.resolve("server.log"));
+        return PayaraDomain.template(home(), "glassfish").launch(name, port, agentOptions);
     }
 
     @Override

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -108,7 +107,7 @@ public final class Memcached implements AutoCloseable {
             m.launch();
             return m;
         } catch (Exception e) {
-            deleteTree(dir);
+            Servers.deleteTree(dir);
             throw e;
         }
     }
@@ -197,14 +196,6 @@ public final class Memcached implements AutoCloseable {
 
     private static boolean runsAsRoot() {
         return "root".equals(System.getProperty("user.name"));
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(f);
-            }
-        }
     }
 
     /**
@@ -429,7 +420,7 @@ public final class Memcached implements AutoCloseable {
         stop();
         if (saslDir != null && Files.exists(saslDir)) {
             try {
-                deleteTree(saslDir);
+                Servers.deleteTree(saslDir);
             } catch (IOException e) {
                 throw new UncheckedIOException(e); // close() keeps its signature for the try-with-resources callers
             }

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
-import java.util.stream.Stream;
 
 /**
  * Payara Server domains for the tests (and Eclipse GlassFish's, the same asadmin and domain layout), made the way an
@@ -118,7 +117,7 @@ final class PayaraDomain {
     private static PayaraDomain make(Path home, String distribution) throws Exception {
         Path dir = Servers.workDir(distribution + "-domain-template");
         Path domain = dir.resolve("template");
-        copyTree(home.resolve("glassfish/domains/domain1"), domain);
+        Servers.copyTree(home.resolve("glassfish/domains/domain1"), domain);
         Map<String, Integer> ports = new LinkedHashMap<>();
         for (String listener : DOMAIN1_PORTS.keySet()) {
             ports.put(listener, freshPort(ports));
@@ -150,7 +149,7 @@ final class PayaraDomain {
         } finally {
             asadmin(home, log, "stop-domain", "--domaindir", dir.toString(), "template");
         }
-        deleteTree(domain.resolve("logs"));
+        Servers.deleteTree(domain.resolve("logs"));
         Files.createDirectories(domain.resolve("logs"));
         return new PayaraDomain(home, domain, ports);
     }
@@ -161,7 +160,7 @@ final class PayaraDomain {
      */
     Path copy(Path parent, String name, int httpPort, List<String> jvmOptions) throws IOException {
         Path copy = parent.resolve(name);
-        copyTree(domain, copy);
+        Servers.copyTree(domain, copy);
         Map<String, Integer> fresh = new LinkedHashMap<>();
         fresh.put("http", httpPort);
         for (String listener : ports.keySet()) {
@@ -186,6 +185,20 @@ final class PayaraDomain {
     }
 
     /** {@code asadmin} of the distribution, with the JDK the servers run on. */
+    /**
+     * A server named {@code name} on {@code port}: a copy of this template with the agent among its JVM options,
+     * started with {@code asadmin start-domain --verbose} (the server JVM is asadmin's child; see {@link ServerProcess}).
+     */
+    ServerProcess launch(String name, int port, String agentOptions) throws Exception {
+        Path dir = Servers.workDir(name);
+        // C1 only, as for the embedded servers: start-up time on two shared cores, no behaviour of the server.
+        copy(dir, "domain", port, List.of(Servers.javaagent(agentOptions), "-Ddemo.server.name=" + name,
+                "-XX:TieredStopAtLevel=1"));
+        return ServerProcess.launch(name, port,
+                List.of(asadmin().toString(), "start-domain", "--verbose", "--domaindir", dir.toString(), "domain"),
+                Map.of("AS_JAVA", Servers.javaHome()), dir.resolve("server.log"));
+    }
+
     Path asadmin() {
         return home.resolve("bin/asadmin");
     }
@@ -228,24 +241,4 @@ final class PayaraDomain {
         return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
     }
 
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Path t = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(f, t);
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                Files.delete(f);
-            }
-        }
-    }
 }

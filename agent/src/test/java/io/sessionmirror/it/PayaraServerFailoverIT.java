@@ -2,8 +2,6 @@ package io.sessionmirror.it;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import java.util.Properties;
 
 /**
@@ -26,14 +24,7 @@ class PayaraServerFailoverIT extends AbstractFailoverIT {
 
     @Override
     protected ServerProcess launch(String name, int port, String agentOptions) throws Exception {
-        PayaraDomain template = PayaraDomain.template(home());
-        Path dir = Servers.workDir(name);
-        // C1 only, as for the embedded servers: start-up time on two shared cores, no behaviour of the server.
-        template.copy(dir, "domain", port, List.of(Servers.javaagent(agentOptions), "-Ddemo.server.name=" + name,
-                "-XX:TieredStopAtLevel=1"));
-        return ServerProcess.launch(name, port,
-                List.of(template.asadmin().toString(), "start-domain", "--verbose", "--domaindir", dir.toString(), "domain"),
-                Map.of("AS_JAVA", Servers.javaHome()), dir.resolve("server.log"));
+        return PayaraDomain.template(home()).launch(name, port, agentOptions);
     }
 
     @Override

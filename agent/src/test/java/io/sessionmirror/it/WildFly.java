@@ -71,8 +71,8 @@ final class WildFly {
         for (String shared : List.of("modules", "jboss-modules.jar", "welcome-content")) {
             Files.createSymbolicLink(server.resolve(shared), home.resolve(shared));
         }
-        copyTree(home.resolve("bin"), server.resolve("bin"));
-        copyTree(template(home), server.resolve("standalone"));
+        Servers.copyTree(home.resolve("bin"), server.resolve("bin"));
+        Servers.copyTree(template(home), server.resolve("standalone"));
         if (agentOptions != null) {
             Files.write(server.resolve("bin/standalone.conf"), List.of(
                     agentIn + "=\"$" + agentIn + " " + Servers.javaagent(agentOptions) + "\""),
@@ -106,7 +106,7 @@ final class WildFly {
             Files.createSymbolicLink(scratch.resolve(shared), home.resolve(shared));
         }
         Path standalone = scratch.resolve("standalone");
-        copyTree(home.resolve("standalone"), standalone);
+        Servers.copyTree(home.resolve("standalone"), standalone);
         Path webXml = making.resolve("web.xml");
         Files.writeString(webXml, sharedCookieWebXml(), StandardCharsets.UTF_8);
         Path script = making.resolve("overlay.cli");
@@ -126,7 +126,7 @@ final class WildFly {
         }
         // The embedded server's leftovers are no part of a fresh server.
         for (String dir : List.of("log", "tmp", "data/kernel")) {
-            deleteTree(standalone.resolve(dir));
+            Servers.deleteTree(standalone.resolve(dir));
         }
         Files.copy(Servers.JAKARTA_WAR, standalone.resolve("deployments/shop.war"));
         Files.copy(Servers.JAKARTA_WAR, standalone.resolve("deployments/shop2.war"));
@@ -152,27 +152,4 @@ final class WildFly {
         }
     }
 
-    static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path f : (Iterable<Path>) files::iterator) {
-                Path t = to.resolve(from.relativize(f).toString());
-                if (Files.isDirectory(f)) {
-                    Files.createDirectories(t);
-                } else {
-                    Files.copy(f, t, StandardCopyOption.COPY_ATTRIBUTES);
-                }
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path f : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                Files.delete(f);
-            }
-        }
-    }
 }
