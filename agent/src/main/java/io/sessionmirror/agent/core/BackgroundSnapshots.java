@@ -109,10 +109,6 @@ final class BackgroundSnapshots {
                 state.releaseQueued(task);
                 return null; // invalidated, timed out (its tombstone is on its way), torn down by a stop
             }
-            boolean overdue = task.busySince != 0 && now - task.busySince > BUSY_LIMIT_NANOS;
-            if (!overdue && inUse(session, state)) {
-                return putBack(task, now);
-            }
             String id = adapter.sessionId(session);
             if (id == null) {
                 state.releaseQueued(task);
@@ -121,10 +117,15 @@ final class BackgroundSnapshots {
             String key = services.keys.key(app.namespace(), id);
             if (!key.equals(task.key)) {
                 // The id changed since it was queued (a login): queued again under the new key, so that its writes
-                // keep their order with the others of that key.
+                // keep their order with the others of that key. Before the in-use check: put back under the old key,
+                // it would wait behind that key's tombstone.
                 state.releaseQueued(task);
                 queue(session, state, app);
                 return null;
+            }
+            boolean overdue = task.busySince != 0 && now - task.busySince > BUSY_LIMIT_NANOS;
+            if (!overdue && inUse(session, state)) {
+                return putBack(task, now);
             }
             state.releaseQueued(task); // from here on an end of use queues a new snapshot, which sees what follows
             int generation = state.generation;

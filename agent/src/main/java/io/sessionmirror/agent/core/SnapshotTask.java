@@ -95,7 +95,8 @@ final class SnapshotTask extends WriteBehindQueue.Task {
 
     @Override
     protected void dropped() {
-        // A newer write of the key (or a tombstone) replaced it: the next end of use may queue another.
+        // A newer write of the key replaced it, or it was not queued behind the key's tombstone: the next end of
+        // use may queue another (under the session's id then).
         snapshots.forget(this);
     }
 }

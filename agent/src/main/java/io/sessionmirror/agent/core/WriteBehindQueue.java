@@ -81,7 +81,11 @@ public final class WriteBehindQueue {
         /** Called on the queue's thread when {@link #run()} failed. */
         protected abstract void failed(String why);
 
-        /** Called when a newer task of the same key replaced this one while it waited. */
+        /**
+         * Called when this task will not run: a newer task of the same key replaced it while it waited, or it was
+         * not queued because it does not {@link #supersedes supersede} the task its key has pending (a write
+         * behind a tombstone). {@link #submit} still returns true then: the pending task stands for it.
+         */
         protected void dropped() {
             // nothing to undo by default
         }
@@ -139,6 +143,7 @@ public final class WriteBehindQueue {
         boolean[] look = {false};
         boolean[] rejected = {false};
         Task[] replaced = {null};
+        boolean[] kept = {false};
         pending.compute(task.key, (k, older) -> {
             if (older == null) {
                 if (size.get() >= capacity && !task.exemptFromCapacity()) {
@@ -150,6 +155,7 @@ public final class WriteBehindQueue {
                 return task;
             }
             if (!task.supersedes(older)) {
+                kept[0] = older != task;
                 return older;
             }
             replaced[0] = older;
@@ -163,6 +169,9 @@ public final class WriteBehindQueue {
         }
         if (replaced[0] != null && replaced[0] != task) {
             replaced[0].dropped();
+        }
+        if (kept[0]) {
+            task.dropped(); // e.g. a snapshot of a key whose tombstone waits: the session must not count it as queued
         }
         if (look[0]) {
             order.add(task.key);

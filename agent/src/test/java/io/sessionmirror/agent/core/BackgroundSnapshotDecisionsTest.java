@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sessionmirror.it.Poll;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -183,6 +186,62 @@ class BackgroundSnapshotDecisionsTest {
             assertTrue(f.tombstoned("s1"));
             assertEquals(3, f.storedAttribute("s2", "n"));
         }
+    }
+
+    /**
+     * The race behind a rolling-upgrade failure seen in CI: the writer takes a snapshot task of the session's old key
+     * off the queue, a login changes the id (and queues the old key's tombstone) before the writer gets the session's
+     * lock, and the writer then finds the login's request still using the session. Putting the task back under the
+     * old key lost it behind the tombstone, while the session still counted it as queued: nothing of the session was
+     * written again, ever.
+     */
+    @Test
+    void aSnapshotTakenOffTheQueueWhileALoginChangesTheIdIsWrittenUnderTheNewId() throws Exception {
+        try (MirrorFixture f = MirrorFixture.async()) {
+            FakeServer.Session s = f.write("s1", "saved", "request");
+            SessionState state = f.state(s);
+            MirrorFixture.Req login = f.request();
+            synchronized (state) { // the writer cannot snapshot until the login has changed the id
+                login.lookup("s1"); // the login's request uses the session until its end
+                MirrorFixture.Req before = f.request();
+                before.lookup("s1");
+                before.set("cart", "apple");
+                before.end(); // its snapshot is queued under s1's key; the writer takes it and waits for the lock
+                awaitBlockedOn(state);
+                f.changeId(s, "s2");
+            }
+            // The writer has looked at the session: it waits for the login's request to end, or let its task go.
+            Poll.until("the writer handled the snapshot", WAIT, () -> {
+                SnapshotTask queued = state.queued();
+                return queued == null || queued.waitsForRelease;
+            });
+            login.set("context", "bob");
+            login.end();
+            MirrorFixture.Req after = f.request();
+            assertNotNull(after.lookup("s2"));
+            after.set("prefs", "dark");
+            after.end();
+            f.settled();
+            assertTrue(f.tombstoned("s1"));
+            assertEquals("bob", f.storedAttribute("s2", "context"), "the login's change is stored under the new id");
+            assertEquals("dark", f.storedAttribute("s2", "prefs"), "and every change after it");
+            assertEquals("apple", f.storedAttribute("s2", "cart"));
+        }
+    }
+
+    /** Waits until a thread (the writer) is blocked on {@code lock}'s monitor. */
+    private static void awaitBlockedOn(Object lock) throws Exception {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        int wanted = System.identityHashCode(lock);
+        Poll.until("the writer waits for the session's lock", WAIT, () -> {
+            for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+                if (t != null && t.getThreadState() == Thread.State.BLOCKED && t.getLockInfo() != null
+                        && t.getLockInfo().getIdentityHashCode() == wanted) {
+                    return true;
+                }
+            }
+            return false;
+        });
     }
 
     @Test

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 class WriteBehindQueueTest {
 
     private final List<String> done = new CopyOnWriteArrayList<>();
+    private final List<String> dropped = new CopyOnWriteArrayList<>();
     private final CountDownLatch gate = new CountDownLatch(1);
     /** Counted down when the worker has taken the blocking task (so it no longer occupies the queue). */
     private final CountDownLatch blocking = new CountDownLatch(1);
@@ -50,6 +51,11 @@ class WriteBehindQueueTest {
         protected void failed(String why) {
             done.add(key + ":failed:" + why);
         }
+
+        @Override
+        protected void dropped() {
+            dropped.add(key + ":" + what);
+        }
     }
 
     @AfterEach
@@ -70,6 +76,19 @@ class WriteBehindQueueTest {
         gate.countDown();
         assertTrue(queue.flush(5000));
         assertEquals(List.of("blocker:block", "s1:v2", "s2:touch2"), done);
+    }
+
+    @Test
+    void aTaskThatCannotReplaceThePendingOneIsToldItWillNotRun() {
+        queue = new WriteBehindQueue(100);
+        assertTrue(queue.submit(new Op("blocker", "block", false)));
+        assertTrue(queue.submit(new Op("s1", "write", false)));
+        assertTrue(queue.submit(new Op("s1", "touch", true)), "the pending write stands for the touch");
+        assertEquals(List.of("s1:touch"), dropped, "the touch knows at once that it does not run");
+        gate.countDown();
+        assertTrue(queue.flush(5000));
+        assertEquals(List.of("blocker:block", "s1:write"), done);
+        assertEquals(List.of("s1:touch"), dropped);
     }
 
     @Test
