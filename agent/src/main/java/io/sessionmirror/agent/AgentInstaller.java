@@ -112,15 +112,7 @@ public final class AgentInstaller {
         installed = true;
         publishState(config, inst, atStartup);
         if (!atStartup) {
-            // A family at work here whose adapter cannot find the existing sessions: the attach says so.
-            List<String> notExported = new java.util.ArrayList<>();
-            for (int i = 0; i < mirrors.size(); i++) {
-                String why = mirrors.get(i).whyLiveSessionsUnknown();
-                if (why != null && GATES.get(i).active()) {
-                    notExported.add(why);
-                }
-            }
-            SessionExport.start(mirrors, notExported, inst, config.exportRate(), log);
+            SessionExport.start(mirrors, inst, config.exportRate(), log);
         }
 
         startObservability(config, services, log);
@@ -293,8 +285,6 @@ public final class AgentInstaller {
     public static final String STATE_MODE = "io.sessionmirror.state.mode";
     /** "running", then "done <sessions written> of <found> in <ms> ms" (attach only). */
     public static final String STATE_EXPORT = "io.sessionmirror.state.export";
-    /** Why the sessions that exist in a server family were not exported at the attach ("" when all were). */
-    public static final String STATE_NOT_EXPORTED = "io.sessionmirror.state.notExported";
     /** The web apps whose existing sessions the attach exported, with counts. */
     public static final String STATE_WEBAPPS = "io.sessionmirror.state.webapps";
 

@@ -190,10 +190,6 @@ final class AttachCommand {
                 if (!apps.isEmpty()) {
                     out.println("Web apps with sessions: " + apps);
                 }
-                String notExported = vm.getSystemProperties().getProperty(AgentInstaller.STATE_NOT_EXPORTED, "");
-                if (!notExported.isEmpty()) {
-                    out.println("Not exported: " + notExported);
-                }
             } else {
                 out.println("The sessions that already exist are still being exported (" + export + "); the server's log"
                         + " reports when it is done. Every session is mirrored from now on.");

@@ -1,12 +1,10 @@
 package io.sessionmirror.agent;
 
+import io.sessionmirror.agent.core.LoadedClasses;
 import io.sessionmirror.agent.core.SessionMirror;
 import io.sessionmirror.agent.core.WebApp;
 import java.lang.instrument.Instrumentation;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Set;
 import org.slf4j.Logger;
 
 /**
@@ -29,11 +27,7 @@ final class SessionExport implements Runnable {
         this.log = log;
     }
 
-    static void start(List<SessionMirror> mirrors, List<String> notExported, Instrumentation inst, int rate, Logger log) {
-        System.setProperty(AgentInstaller.STATE_NOT_EXPORTED, String.join(" ", notExported));
-        for (String why : notExported) {
-            log.warn(why);
-        }
+    static void start(List<SessionMirror> mirrors, Instrumentation inst, int rate, Logger log) {
         System.setProperty(AgentInstaller.STATE_EXPORT, "running");
         Thread t = new Thread(new SessionExport(mirrors, inst, rate, log), "session-mirror-export");
         t.setDaemon(true);
@@ -47,17 +41,11 @@ final class SessionExport implements Runnable {
         int written = 0;
         java.util.Map<String, Integer> perApp = new java.util.TreeMap<>();
         try {
-            Set<ClassLoader> loaders = Collections.newSetFromMap(new IdentityHashMap<>());
-            for (Class<?> c : inst.getAllLoadedClasses()) {
-                ClassLoader l = c.getClassLoader();
-                if (l != null) {
-                    loaders.add(l);
-                }
-            }
+            LoadedClasses loaded = new LoadedClasses(inst.getAllLoadedClasses());
             long nanosPerSession = 1_000_000_000L / rate;
             long next = System.nanoTime();
             for (SessionMirror mirror : mirrors) {
-                for (Object session : mirror.liveSessions(loaders)) {
+                for (Object session : mirror.liveSessions(loaded)) {
                     found++;
                     long wait = next - System.nanoTime();
                     if (wait > 0) {

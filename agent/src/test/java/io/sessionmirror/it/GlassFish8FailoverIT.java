@@ -19,12 +19,16 @@ class GlassFish8FailoverIT extends AbstractFailoverIT {
 
     @BeforeEach
     void onJdk21OrLater() {
+        assumeJdk21OrLater();
+    }
+
+    static void assumeJdk21OrLater() {
         int jdk = Servers.serverJdk();
         assumeTrue(jdk >= 21, "GlassFish 8 needs JDK 21 or later; the servers run on JDK " + jdk);
     }
 
     /** The glassfish8 folder that demo-apps/servers/glassfish-8 unpacked. */
-    private static Path home() {
+    static Path home() {
         Path home = Servers.DEMO_SERVERS_DIR.resolve("glassfish-8/target/glassfish8");
         if (!Files.isExecutable(home.resolve("bin/asadmin"))) {
             throw new IllegalStateException(home + " is missing: build demo-apps/servers first ('mvn verify' does)");

@@ -186,14 +186,18 @@ final class PayaraDomain {
 
     /** {@code asadmin} of the distribution, with the JDK the servers run on. */
     /**
-     * A server named {@code name} on {@code port}: a copy of this template with the agent among its JVM options,
+     * A server named {@code name} on {@code port}: a copy of this template with the agent among its JVM options (none
+     * when {@code agentOptions} is null),
      * started with {@code asadmin start-domain --verbose} (the server JVM is asadmin's child; see {@link ServerProcess}).
      */
     ServerProcess launch(String name, int port, String agentOptions) throws Exception {
         Path dir = Servers.workDir(name);
         // C1 only, as for the embedded servers: start-up time on two shared cores, no behaviour of the server.
-        copy(dir, "domain", port, List.of(Servers.javaagent(agentOptions), "-Ddemo.server.name=" + name,
-                "-XX:TieredStopAtLevel=1"));
+        List<String> options = new ArrayList<>(List.of("-Ddemo.server.name=" + name, "-XX:TieredStopAtLevel=1"));
+        if (agentOptions != null) { // null: without the agent (an attach test attaches it later)
+            options.add(0, Servers.javaagent(agentOptions));
+        }
+        copy(dir, "domain", port, options);
         return ServerProcess.launch(name, port,
                 List.of(asadmin().toString(), "start-domain", "--verbose", "--domaindir", dir.toString(), "domain"),
                 Map.of("AS_JAVA", Servers.javaHome()), dir.resolve("server.log"));

@@ -167,20 +167,12 @@ public interface ContainerAdapter {
     DestroyCause destroyCause(Object session, Object reason);
 
     /**
-     * The sessions that live in this JVM right now, for an attach to export: found from the web app class
-     * loaders that are loaded ({@code loaders}) or from whatever else the server keeps reachable. Called
+     * The sessions that live in this JVM right now, for an attach to export: found from what is loaded (the web
+     * app class loaders, or a server's static registry) or from whatever else the server keeps reachable. Called
      * once, on a background thread; may be slow. Returns nothing when the family has no live sessions.
      */
-    default java.util.List<Object> liveSessions(java.util.Set<ClassLoader> loaders) {
+    default java.util.List<Object> liveSessions(LoadedClasses loaded) {
         return java.util.Collections.emptyList();
-    }
-
-    /**
-     * Why this family cannot find the sessions that exist at an attach, in a sentence the attach command prints;
-     * null when {@link #liveSessions} finds them. An attach must say what it could not do, not report "0 of 0".
-     */
-    default String whyLiveSessionsUnknown() {
-        return null;
     }
 
     /**

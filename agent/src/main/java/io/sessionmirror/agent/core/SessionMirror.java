@@ -3,7 +3,6 @@ package io.sessionmirror.agent.core;
 import io.sessionmirror.agent.metrics.Counters;
 import io.sessionmirror.bootstrap.MirrorHooks;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The replication core for one server family, server-agnostic: it decides when a session is written,
@@ -201,13 +200,8 @@ public final class SessionMirror implements MirrorHooks {
         return states.get(session);
     }
 
-    /** Why this family cannot find the sessions that exist at an attach; null when it can. */
-    public String whyLiveSessionsUnknown() {
-        return adapter.whyLiveSessionsUnknown();
-    }
-
     /** The live sessions of this family, as its adapter finds them. */
-    public List<Object> liveSessions(Set<ClassLoader> loaders) {
-        return adapter.liveSessions(loaders);
+    public List<Object> liveSessions(LoadedClasses loaded) {
+        return adapter.liveSessions(loaded);
     }
 }

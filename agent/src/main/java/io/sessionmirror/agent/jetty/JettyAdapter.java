@@ -2,6 +2,7 @@ package io.sessionmirror.agent.jetty;
 
 import io.sessionmirror.agent.codec.SessionData;
 import io.sessionmirror.agent.core.ContainerAdapter;
+import io.sessionmirror.agent.core.LoadedClasses;
 import io.sessionmirror.agent.core.SessionKeys;
 import io.sessionmirror.agent.core.WebApp;
 import io.sessionmirror.agent.support.AgentLog;
@@ -291,9 +292,9 @@ final class JettyAdapter implements ContainerAdapter {
      * knows its context; the context its session handler, the handler its cache of live sessions.
      */
     @Override
-    public java.util.List<Object> liveSessions(java.util.Set<ClassLoader> loaders) {
+    public java.util.List<Object> liveSessions(LoadedClasses loaded) {
         java.util.List<Object> sessions = new java.util.ArrayList<>();
-        for (ClassLoader loader : loaders) {
+        for (ClassLoader loader : loaded.loaders()) {
             String name = loader.getClass().getName();
             if (!name.startsWith("org.eclipse.jetty.") || !name.endsWith(".webapp.WebAppClassLoader")) {
                 continue;

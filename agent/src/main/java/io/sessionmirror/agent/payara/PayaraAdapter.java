@@ -1,5 +1,6 @@
 package io.sessionmirror.agent.payara;
 
+import io.sessionmirror.agent.core.LoadedClasses;
 import io.sessionmirror.agent.core.SessionKeys;
 import io.sessionmirror.agent.tomcat.TomcatAdapter;
 import java.lang.reflect.Field;
@@ -150,20 +151,10 @@ final class PayaraAdapter extends TomcatAdapter {
         return id;
     }
 
-    /**
-     * Tomcat's way (web app class loader, its resources, its context) does not exist in the fork: its web app loaders
-     * know no context, and it keeps no static registry of its server. Found nothing rather than guess.
-     */
+    /** Tomcat's way (web app class loader, its resources, its context) does not exist in the fork: see {@link PayaraLiveSessions}. */
     @Override
-    public java.util.List<Object> liveSessions(java.util.Set<ClassLoader> loaders) {
-        return java.util.Collections.emptyList();
-    }
-
-    @Override
-    public String whyLiveSessionsUnknown() {
-        return "Payara's sessions that existed before the attach are not exported: the agent finds no way from a loaded"
-                + " class to Payara's web apps. Each of them is mirrored at its next request; one that sees no request"
-                + " before this server dies is lost.";
+    public java.util.List<Object> liveSessions(LoadedClasses loaded) {
+        return PayaraLiveSessions.of(loaded, this);
     }
 
     /** The fork has no session id generator to give a route (see {@link #routedId}). */

@@ -2,6 +2,7 @@ package io.sessionmirror.agent.tomcat;
 
 import io.sessionmirror.agent.codec.SessionData;
 import io.sessionmirror.agent.core.ContainerAdapter;
+import io.sessionmirror.agent.core.LoadedClasses;
 import io.sessionmirror.agent.core.SessionKeys;
 import io.sessionmirror.agent.core.WebApp;
 import io.sessionmirror.agent.support.Reflector;
@@ -382,8 +383,8 @@ public class TomcatAdapter implements ContainerAdapter {
     // ---------------------------------------------------------------- attach: sessions that exist
 
     @Override
-    public java.util.List<Object> liveSessions(java.util.Set<ClassLoader> loaders) {
-        return TomcatLiveSessions.of(loaders, this);
+    public java.util.List<Object> liveSessions(LoadedClasses loaded) {
+        return TomcatLiveSessions.of(loaded.loaders(), this);
     }
 
     // ---------------------------------------------------------------- reflection

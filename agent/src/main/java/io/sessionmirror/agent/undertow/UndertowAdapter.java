@@ -2,6 +2,7 @@ package io.sessionmirror.agent.undertow;
 
 import io.sessionmirror.agent.codec.SessionData;
 import io.sessionmirror.agent.core.ContainerAdapter;
+import io.sessionmirror.agent.core.LoadedClasses;
 import io.sessionmirror.agent.core.SessionKeys;
 import io.sessionmirror.agent.core.WebApp;
 import io.sessionmirror.agent.support.Reflector;
@@ -102,7 +103,7 @@ final class UndertowAdapter implements ContainerAdapter {
     }
 
     @Override
-    public List<Object> liveSessions(java.util.Set<ClassLoader> loaders) {
+    public List<Object> liveSessions(LoadedClasses loaded) {
         return live.find();
     }
 
