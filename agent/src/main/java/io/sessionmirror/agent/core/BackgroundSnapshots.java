@@ -231,6 +231,13 @@ final class BackgroundSnapshots {
     }
 
     void failed(SnapshotTask task, String why) {
+        if (task.started == 0) {
+            // Before its write started: the agent's look at the session failed (the server's structures), not the store.
+            reports.of(task.app).failures.increment();
+            reports.warnRarely("Session Mirror could not snapshot a session of " + task.app + " (" + why
+                    + "); it is written at its next change");
+            return;
+        }
         reports.storeTrouble(task.app, "could not write a session of " + task.app, new StoreException(why));
     }
 

@@ -90,6 +90,7 @@ final class SnapshotTask extends WriteBehindQueue.Task {
     @Override
     protected void failed(String why) {
         state.lastHash = 0; // written again at the session's next request
+        snapshots.forget(this); // (if it failed before it let go of the session, its next end of use must queue anew)
         snapshots.failed(this, why);
     }
 

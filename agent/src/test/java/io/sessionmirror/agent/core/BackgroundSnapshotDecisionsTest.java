@@ -229,6 +229,24 @@ class BackgroundSnapshotDecisionsTest {
         }
     }
 
+    @Test
+    void aSnapshotThatFailedBeforeItLetGoOfTheSessionDoesNotHoldBackItsLaterWrites() throws Exception {
+        try (MirrorFixture f = MirrorFixture.async()) {
+            f.write("s1", "n", 1);
+            f.server.failingUseCounts.set(1); // the writer's look at the session fails once
+            MirrorFixture.Req r = f.request();
+            r.lookup("s1");
+            r.set("n", 2);
+            r.end();
+            f.settled();
+            assertEquals(1, f.storedAttribute("s1", "n"), "that snapshot failed");
+            assertEquals(1, f.stats().failures.sum(), "counted");
+            assertEquals(0, f.stats().storeFailures.sum(), "as the agent's failure, not Memcached's");
+            f.write("s1", "n", 3);
+            assertEquals(3, f.storedAttribute("s1", "n"), "the next change is written");
+        }
+    }
+
     /** Waits until a thread (the writer) is blocked on {@code lock}'s monitor. */
     private static void awaitBlockedOn(Object lock) throws Exception {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();

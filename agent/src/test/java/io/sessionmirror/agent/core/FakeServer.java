@@ -105,8 +105,14 @@ final class FakeServer implements ContainerAdapter {
         return new SessionData(s.id, s.created, s.maxInactiveSeconds, null, null, new HashMap<>(s.attributes));
     }
 
+    /** Asks for the use count that fail, as a server's structures the adapter cannot read would (counted down). */
+    final AtomicInteger failingUseCounts = new AtomicInteger();
+
     @Override
     public int requestsUsing(Object session) {
+        if (failingUseCounts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+            throw new IllegalStateException("use count unreadable");
+        }
         return countsOwnUse ? ((Session) session).uses.get() : -1;
     }
 
