@@ -2,9 +2,7 @@ package io.sessionmirror.it;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Properties;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
@@ -29,11 +27,7 @@ class GlassFish8FailoverIT extends AbstractFailoverIT {
 
     /** The glassfish8 folder that demo-apps/servers/glassfish-8 unpacked. */
     static Path home() {
-        Path home = Servers.DEMO_SERVERS_DIR.resolve("glassfish-8/target/glassfish8");
-        if (!Files.isExecutable(home.resolve("bin/asadmin"))) {
-            throw new IllegalStateException(home + " is missing: build demo-apps/servers first ('mvn verify' does)");
-        }
-        return home;
+        return PayaraDomain.distribution("glassfish-8", "glassfish8");
     }
 
     @Override
@@ -48,12 +42,6 @@ class GlassFish8FailoverIT extends AbstractFailoverIT {
 
     /** The version the distribution says it is (glassfish/config/branding), e.g. 8.0.0. */
     private static String version() {
-        Properties p = new Properties();
-        try (java.io.Reader r = Files.newBufferedReader(home().resolve("glassfish/config/branding/glassfish-version.properties"))) {
-            p.load(r);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
-        return p.getProperty("product.version");
+        return PayaraDomain.branding(home()).getProperty("product.version");
     }
 }

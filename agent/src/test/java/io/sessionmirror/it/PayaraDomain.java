@@ -80,6 +80,29 @@ final class PayaraDomain {
         this.ports = ports;
     }
 
+    /**
+     * The unpacked distribution {@code folder} under demo-apps/servers/{@code module}/target, e.g. payara-6's
+     * payara6; fails with what to do when it is not there.
+     */
+    static Path distribution(String module, String folder) {
+        Path home = Servers.DEMO_SERVERS_DIR.resolve(module + "/target/" + folder);
+        if (!Files.isExecutable(home.resolve("bin/asadmin"))) {
+            throw new IllegalStateException(home + " is missing: build demo-apps/servers first ('mvn verify' does)");
+        }
+        return home;
+    }
+
+    /** What a distribution says it is: glassfish/config/branding/glassfish-version.properties. */
+    static java.util.Properties branding(Path home) {
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.Reader r = Files.newBufferedReader(home.resolve("glassfish/config/branding/glassfish-version.properties"))) {
+            p.load(r);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return p;
+    }
+
     /** The template domain of the Payara Server at {@code home} (its payara6 folder), made on first use. */
     static PayaraDomain template(Path home) throws Exception {
         return template(home, "payara");

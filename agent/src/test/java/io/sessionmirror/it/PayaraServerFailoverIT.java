@@ -1,8 +1,6 @@
 package io.sessionmirror.it;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Properties;
 
 /**
  * Payara Server 6, the full distribution (payara-6.2025.9.zip from Maven Central), run the way its users run
@@ -15,11 +13,7 @@ class PayaraServerFailoverIT extends AbstractFailoverIT {
 
     /** The payara6 folder that demo-apps/servers/payara-6 unpacked. */
     private static Path home() {
-        Path home = Servers.DEMO_SERVERS_DIR.resolve("payara-6/target/payara6");
-        if (!Files.isExecutable(home.resolve("bin/asadmin"))) {
-            throw new IllegalStateException(home + " is missing: build demo-apps/servers first ('mvn verify' does)");
-        }
-        return home;
+        return PayaraDomain.distribution("payara-6", "payara6");
     }
 
     @Override
@@ -34,12 +28,7 @@ class PayaraServerFailoverIT extends AbstractFailoverIT {
 
     /** The version the distribution says it is (glassfish/config/branding), e.g. 6.2025.9. */
     private static String version() {
-        Properties p = new Properties();
-        try (java.io.Reader r = Files.newBufferedReader(home().resolve("glassfish/config/branding/glassfish-version.properties"))) {
-            p.load(r);
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException(e);
-        }
+        java.util.Properties p = PayaraDomain.branding(home());
         return p.getProperty("major_version") + "." + p.getProperty("minor_version") + "." + p.getProperty("update_version");
     }
 }

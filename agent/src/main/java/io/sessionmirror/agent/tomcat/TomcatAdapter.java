@@ -74,7 +74,6 @@ public class TomcatAdapter implements ContainerAdapter {
 
     // ---------------------------------------------------------------- what a Catalina fork does its own way
 
-    /** The server's name in the descriptions of web apps ("Tomcat web app '/shop'"). */
     /**
      * Whether {@code managerType} is the server's own replication of sessions, left to the server. Tomcat's cluster
      * managers do not extend the managers mirrored, so none is here.
@@ -83,6 +82,7 @@ public class TomcatAdapter implements ContainerAdapter {
         return false;
     }
 
+    /** The server's name in the descriptions of web apps ("Tomcat web app '/shop'"). */
     protected String serverName() {
         return "Tomcat";
     }
